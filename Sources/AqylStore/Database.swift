@@ -1,0 +1,186 @@
+import AqylCore
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// Which SQL engine is behind a `Database`.
+public enum Dialect: String, Sendable { case sqlite, postgres }
+
+/// Where the data lives: `sqlite:PATH` (the embedded default), `sqlite::memory:`, or
+/// `postgres://user:password@host:port/database`.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(host: String, port: Int, username: String, password: String?, database: String)
+
+    public static func parse(_ raw: String, field: String = "database") throws(AqylError) -> DatabaseLocation {
+        if raw.hasPrefix("sqlite:") {
+            let path = String(raw.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw .invalid(field, "sqlite location needs a path: sqlite:PATH") }
+            return .sqlite(path: path)
+        }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let c = URLComponents(string: raw), let host = c.host, !host.isEmpty else {
+                throw .invalid(field, "cannot read the PostgreSQL URL; expected postgres://user:password@host:port/database")
+            }
+            let db = c.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            guard let user = c.user, !user.isEmpty else { throw .invalid(field, "the PostgreSQL URL needs a user name") }
+            guard !db.isEmpty else { throw .invalid(field, "the PostgreSQL URL needs a database name") }
+            return .postgres(host: host, port: c.port ?? 5432, username: user.removingPercentEncoding ?? user,
+                             password: c.password?.removingPercentEncoding, database: db)
+        }
+        throw .invalid(field, "database must be sqlite:PATH or postgres://user:password@host:port/database")
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let p): "sqlite:\(p)"
+        case .postgres(let h, let port, let u, _, let d): "postgres://\(u)@\(h):\(port)/\(d)"
+        }
+    }
+}
+
+/// An async mutual-exclusion lock (FIFO), used to give the single SQLite connection to one caller at a time.
+final class AsyncLock: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow: Bool = lock.withLock {
+                if !locked { locked = true; return true }
+                waiters.append(c)
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+
+    func release() {
+        let next: CheckedContinuation<Void, Never>? = lock.withLock {
+            if waiters.isEmpty { locked = false; return nil }
+            return waiters.removeFirst()
+        }
+        next?.resume()
+    }
+
+    func withLock<T>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+}
+
+/// One query layer over SQLite and PostgreSQL (vapor/sql-kit). Repositories write portable SQL with
+/// bound parameters; the few dialect differences are named where they occur.
+public final class Database: Sendable {
+    public let dialect: Dialect
+    public let location: DatabaseLocation
+    private let backend: Backend
+    private let logger: Logger
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteConnection, AsyncLock)
+        case postgres(PostgresClient, Task<Void, Never>)
+    }
+
+    private init(dialect: Dialect, location: DatabaseLocation, backend: Backend, logger: Logger) {
+        self.dialect = dialect
+        self.location = location
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens (and for SQLite, creates) the database. Does not migrate: call `Migrator.migrate`.
+    public static func open(_ location: DatabaseLocation, logger: Logger = Logger(label: "aqyl.store")) async throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            if path != ":memory:" {
+                let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+                try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            }
+            let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+            let conn: SQLiteConnection
+            do {
+                conn = try await SQLiteConnection.open(storage: storage, logger: logger).get()
+            } catch {
+                throw AqylError(.badRequest, code: "database_unavailable", "cannot open SQLite database at \(path): \(error)", field: "database")
+            }
+            let sql = conn.sql(queryLogLevel: .trace)
+            if path != ":memory:" { try await sql.raw("PRAGMA journal_mode=WAL").run() }
+            try await sql.raw("PRAGMA foreign_keys=ON").run()
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
+            return Database(dialect: .sqlite, location: location, backend: .sqlite(conn, AsyncLock()), logger: logger)
+        case .postgres(let host, let port, let user, let password, let database):
+            var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
+                                                      database: database, tls: .disable)
+            config.options.maximumConnections = 8
+            let client = PostgresClient(configuration: config, backgroundLogger: logger)
+            let task = Task { await client.run() }
+            let db = Database(dialect: .postgres, location: location, backend: .postgres(client, task), logger: logger)
+            do {
+                try await db.withSQL { sql in try await sql.raw("SELECT 1").run() }
+            } catch {
+                task.cancel()
+                throw AqylError(.badRequest, code: "database_unavailable",
+                                "cannot connect to PostgreSQL at \(location): \(String(reflecting: error).prefix(300))",
+                                field: "database")
+            }
+            return db
+        }
+    }
+
+    /// Runs `body` with a connection for plain statements.
+    public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let conn, let lock):
+            return try await lock.withLock { try await body(conn.sql(queryLogLevel: .trace)) }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in try await body(conn.sql(queryLogLevel: .trace)) }
+        }
+    }
+
+    /// Runs `body` inside one transaction: all of it lands, or none.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        func run(_ sql: any SQLDatabase) async throws -> T {
+            try await sql.raw("BEGIN").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+        switch backend {
+        case .sqlite(let conn, let lock):
+            return try await lock.withLock { try await run(conn.sql(queryLogLevel: .trace)) }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in try await run(conn.sql(queryLogLevel: .trace)) }
+        }
+    }
+
+    /// Closes connections. Safe to call more than once.
+    public func close() async {
+        switch backend {
+        case .sqlite(let conn, let lock):
+            await lock.acquire()
+            if !conn.isClosed {
+                _ = try? await conn.sql().raw("PRAGMA wal_checkpoint(TRUNCATE)").all()
+                try? await conn.close().get()
+            }
+            lock.release()
+        case .postgres(_, let task):
+            task.cancel()
+            _ = await task.value
+        }
+    }
+}
