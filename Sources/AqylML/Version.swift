@@ -1,1 +1,0 @@
-public enum AqylMLVersion { public static let value = "0.1.0" }
