@@ -31,8 +31,8 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)",
-                            metadata: ["ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000_000) / 1000
-                                                                + Double(elapsed.components.seconds) * 1000)])
+                            metadata: ["ms": .stringConvertible(Double(elapsed.components.seconds) * 1000
+                                                                + Double(elapsed.components.attoseconds) / 1e15)])
         return response
     }
 }

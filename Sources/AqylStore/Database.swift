@@ -17,7 +17,8 @@ public enum Dialect: String, Sendable { case sqlite, postgres }
 /// `postgres://user:password@host:port/database`.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
-    case postgres(host: String, port: Int, username: String, password: String?, database: String)
+    /// `schema` (URL query `?schema=NAME`) keeps Aqyl's tables in their own PostgreSQL schema.
+    case postgres(host: String, port: Int, username: String, password: String?, database: String, schema: String? = nil)
 
     public static func parse(_ raw: String, field: String = "database") throws(AqylError) -> DatabaseLocation {
         if raw.hasPrefix("sqlite:") {
@@ -32,8 +33,12 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             let db = c.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
             guard let user = c.user, !user.isEmpty else { throw .invalid(field, "the PostgreSQL URL needs a user name") }
             guard !db.isEmpty else { throw .invalid(field, "the PostgreSQL URL needs a database name") }
+            let schema = c.queryItems?.first(where: { $0.name == "schema" })?.value
+            if let schema, schema.isEmpty || !schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                throw .invalid(field, "schema must be letters, digits and '_'")
+            }
             return .postgres(host: host, port: c.port ?? 5432, username: user.removingPercentEncoding ?? user,
-                             password: c.password?.removingPercentEncoding, database: db)
+                             password: c.password?.removingPercentEncoding, database: db, schema: schema)
         }
         throw .invalid(field, "database must be sqlite:PATH or postgres://user:password@host:port/database")
     }
@@ -41,7 +46,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let p): "sqlite:\(p)"
-        case .postgres(let h, let port, let u, _, let d): "postgres://\(u)@\(h):\(port)/\(d)"
+        case .postgres(let h, let port, let u, _, let d, let schema):
+            "postgres://\(u)@\(h):\(port)/\(d)" + (schema.map { "?schema=\($0)" } ?? "")
         }
     }
 }
@@ -118,15 +124,22 @@ public final class Database: Sendable {
             try await sql.raw("PRAGMA foreign_keys=ON").run()
             try await sql.raw("PRAGMA busy_timeout=5000").run()
             return Database(dialect: .sqlite, location: location, backend: .sqlite(conn, AsyncLock()), logger: logger)
-        case .postgres(let host, let port, let user, let password, let database):
+        case .postgres(let host, let port, let user, let password, let database, let schema):
             var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
                                                       database: database, tls: .disable)
             config.options.maximumConnections = 8
+            if let schema {
+                // Every pooled connection starts with this search path; the schema is made on first use.
+                config.options.additionalStartupParameters = [("search_path", schema)]
+            }
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
             let task = Task { await client.run() }
             let db = Database(dialect: .postgres, location: location, backend: .postgres(client, task), logger: logger)
             do {
-                try await db.withSQL { sql in try await sql.raw("SELECT 1").run() }
+                try await db.withSQL { sql in
+                    try await sql.raw("SELECT 1").run()
+                    if let schema { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+                }
             } catch {
                 task.cancel()
                 throw AqylError(.badRequest, code: "database_unavailable",
