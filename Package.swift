@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "AqylServer", "AqylStore", "AqylCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),

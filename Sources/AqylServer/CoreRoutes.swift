@@ -185,6 +185,16 @@ struct CoreRoutes {
         var label: String
         var contribution: Double
         var value: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case feature, label, contribution, value }
+
+        init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            feature = try c.decode(String.self, forKey: .feature)
+            label = try c.decode(String.self, forKey: .label)
+            contribution = try c.decode(Double.self, forKey: .contribution)
+            value = try c.decodeIfPresent(String.self, forKey: .value)
+        }
     }
 
     @Sendable func createRecommendation(_ request: Request, context: AqylRequestContext) async throws -> Response {

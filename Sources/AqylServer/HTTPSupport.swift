@@ -120,6 +120,25 @@ enum JSON {
     }
 }
 
+/// Refuses keys a nested object does not know (top-level bodies are checked by `JSON.decode`).
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+func rejectUnknownKeys<K: CodingKey & CaseIterable>(in decoder: any Decoder, allowed: K.Type) throws {
+    let container = try decoder.container(keyedBy: AnyKey.self)
+    let known = Set(K.allCases.map(\.stringValue))
+    if let bad = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+        let path = decoder.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let field = String((path + "." + bad).drop(while: { $0 == "." }))
+        throw AqylError(.badRequest, code: "unknown_field",
+                        "unknown field '\(bad)'; allowed: \(known.sorted().joined(separator: ", "))", field: field)
+    }
+}
+
 /// A request body type: its `CodingKeys` list every key it accepts, so unknown keys are refused.
 protocol APIInput: Decodable {
     associatedtype CodingKeys: CodingKey & CaseIterable

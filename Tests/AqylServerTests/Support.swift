@@ -1,0 +1,63 @@
+import AqylCore
+import AqylServer
+import AqylStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Prometheus
+import Testing
+
+/// A fresh server over a new SQLite file with the demo users (cheap bcrypt for speed) and demo queue.
+struct TestServer {
+    let store: AqylStore
+    let router: Router<AqylRequestContext>
+
+    static func make() async throws -> TestServer {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-http-\(UUID().uuidString).sqlite").path
+        let store = try await AqylStore.open(.sqlite(path: path))
+        try await Demo.seed(store, bcryptCost: 4)
+        let router = try buildRouter(store: store, config: AppConfig(bcryptCost: 4), registry: PrometheusCollectorRegistry())
+        return TestServer(store: store, router: router)
+    }
+
+    func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: router)
+        try await app.test(.router) { client in try await body(client) }
+        await store.close()
+    }
+}
+
+extension TestClientProtocol {
+    func login(_ username: String, password: String = Demo.password) async throws -> String {
+        let r = try await send(.post, "/v1/auth/login", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
+        #expect(r.status == .created, "login \(username)")
+        return try #require(r.json["token"] as? String)
+    }
+
+    func send(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+              rawBody: ByteBuffer? = nil) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil || rawBody != nil { headers[.contentType] = "application/json" }
+        let body = rawBody ?? json.map { ByteBuffer(string: $0) }
+        return try await execute(uri: uri, method: method, headers: headers, body: body) { response in
+            Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        }
+    }
+}
+
+struct Reply: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: String
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+    var error: [String: Any]? { json["error"] as? [String: Any] }
+    var errorCode: String? { error?["code"] as? String }
+    var errorField: String? { error?["field"] as? String }
+    func list(_ key: String) -> [[String: Any]] { json[key] as? [[String: Any]] ?? [] }
+}
