@@ -88,6 +88,7 @@ let package = Package(
                 "AqylServer", "AqylStore", "AqylCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -4,6 +4,7 @@ import AqylStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import NIOCore
 import Prometheus
@@ -23,7 +24,9 @@ struct TestServer {
     }
 
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: router)
+        var logger = Logger(label: "aqyl.test")
+        logger.logLevel = .warning
+        let app = Application(router: router, logger: logger)
         try await app.test(.router) { client in try await body(client) }
         await store.close()
     }
