@@ -57,10 +57,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML"], swiftSettings: strict),
         .target(
             name: "AqylServer",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML",
+                "AqylCore", "AqylStore", "AqylML", "Assistance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,6 +82,7 @@ let package = Package(
         ),
         .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
+        .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",

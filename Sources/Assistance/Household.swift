@@ -1,0 +1,115 @@
+import AqylCore
+import Foundation
+
+/// One person in an applying household.
+public struct Member: Sendable, Codable, Equatable {
+    public enum Relation: String, Sendable, Codable, CaseIterable { case head, spouse, child, parent, sibling, grandchild, other }
+    public enum Employment: String, Sendable, Codable, CaseIterable {
+        case employed, selfEmployed = "self_employed", unemployed, student, retired, caregiver, unknown
+    }
+
+    public var iin: IIN?
+    public var age: Int
+    public var sex: IIN.Sex
+    public var relation: Relation
+    /// 0 = none; 1, 2, 3 = disability group under Kazakhstan's law.
+    public var disabilityGroup: Int
+    public var employment: Employment
+    public var pregnant: Bool
+
+    public init(iin: IIN? = nil, age: Int, sex: IIN.Sex, relation: Relation, disabilityGroup: Int = 0,
+                employment: Employment = .unknown, pregnant: Bool = false) {
+        self.iin = iin
+        self.age = age
+        self.sex = sex
+        self.relation = relation
+        self.disabilityGroup = disabilityGroup
+        self.employment = employment
+        self.pregnant = pregnant
+    }
+}
+
+/// Income received by the household in one calendar month, by source.
+public struct IncomeRecord: Sendable, Codable, Equatable {
+    public enum Source: String, Sendable, Codable, CaseIterable {
+        case wages, selfEmployment = "self_employment", pension, benefits, alimony, subsidiaryPlot = "subsidiary_plot",
+             livestock, landPlot = "land_plot", rent, other
+    }
+    /// `YYYY-MM`.
+    public var month: String
+    public var source: Source
+    /// Tenge, before the rule's exclusions.
+    public var amount: Double
+
+    public init(month: String, source: Source, amount: Double) {
+        self.month = month
+        self.source = source
+        self.amount = amount
+    }
+}
+
+public struct Household: Sendable, Codable, Equatable {
+    public var id: String
+    /// KATO code of the district where the household lives.
+    public var districtKato: String
+    public var members: [Member]
+    public var incomes: [IncomeRecord]
+
+    public init(id: String, districtKato: String, members: [Member], incomes: [IncomeRecord]) {
+        self.id = id
+        self.districtKato = districtKato
+        self.members = members
+        self.incomes = incomes
+    }
+}
+
+/// A calendar quarter, e.g. 2026Q3.
+public struct Quarter: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var quarter: Int
+
+    public init(year: Int, quarter: Int) throws(AqylError) {
+        guard (1...4).contains(quarter), (2000...2100).contains(year) else {
+            throw .invalid("quarter", "quarter must be 1–4 and the year 2000–2100")
+        }
+        self.year = year
+        self.quarter = quarter
+    }
+
+    /// Parses `2026Q3`.
+    public init(_ text: String, field: String = "quarter") throws(AqylError) {
+        let parts = text.uppercased().split(separator: "Q")
+        guard parts.count == 2, let y = Int(parts[0]), let q = Int(parts[1]) else {
+            throw .invalid(field, "quarter must look like 2026Q3")
+        }
+        try self.init(year: y, quarter: q)
+    }
+
+    /// The quarter a date falls in (UTC+5, Kazakhstan's single time zone since 2024).
+    public static func containing(_ date: Date) -> Quarter {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(secondsFromGMT: 5 * 3600)!
+        let c = cal.dateComponents([.year, .month], from: date)
+        return try! Quarter(year: c.year!, quarter: (c.month! - 1) / 3 + 1)
+    }
+
+    public var previous: Quarter {
+        quarter == 1 ? try! Quarter(year: year - 1, quarter: 4) : try! Quarter(year: year, quarter: quarter - 1)
+    }
+
+    /// The three months, `YYYY-MM`.
+    public var months: [String] {
+        (0..<3).map { String(format: "%04d-%02d", year, (quarter - 1) * 3 + 1 + $0) }
+    }
+
+    public var description: String { "\(year)Q\(quarter)" }
+    public static func < (a: Quarter, b: Quarter) -> Bool { (a.year, a.quarter) < (b.year, b.quarter) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+    public init(from decoder: any Decoder) throws {
+        try self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+}
