@@ -26,8 +26,8 @@ public struct KATOImporter {
 
     /// - Parameter known: regions already in the store, used to resolve parents.
     public static func parse(csv text: String, known: [Region] = KazakhstanRegions.all) throws(RowError) -> Result {
-        let csv: CSVReader
-        do { csv = try CSVReader(text: text) } catch { throw RowError(row: error.line, column: nil, message: error.message) }
+        let csv: CSVRecords
+        do { csv = try CSVRecords(text: text) } catch { throw RowError(row: error.line, column: nil, message: error.message) }
         guard let codeCol = csv.column("te", "code", "kato", "kato_code") else {
             throw RowError(row: 1, column: "code", message: "no code column: expected one of te, code, kato")
         }

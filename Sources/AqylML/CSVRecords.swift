@@ -2,7 +2,7 @@ import Foundation
 
 /// RFC 4180 CSV: comma-separated, double-quoted fields may hold commas, quotes (doubled) and newlines.
 /// A UTF-8 byte-order mark at the start is skipped; CRLF and LF line ends are both accepted.
-public struct CSVReader: Sendable {
+public struct CSVRecords: Sendable {
     public struct ParseError: Error, Sendable, CustomStringConvertible {
         /// 1-based line number in the file where the bad record starts.
         public var line: Int

@@ -2,9 +2,9 @@ import AqylML
 import Testing
 
 @Suite("CSV reader")
-struct CSVReaderTests {
+struct CSVRecordsTests {
     @Test func quotedFieldsCommasQuotesAndNewlines() throws {
-        let csv = try CSVReader(text: "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\n\n3,,z")
+        let csv = try CSVRecords(text: "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\n\n3,,z")
         #expect(csv.header == ["a", "b", "c"])
         #expect(csv.records.count == 3)
         #expect(csv.records[0].fields == ["1", "x, y", "say \"hi\""])
@@ -15,7 +15,7 @@ struct CSVReaderTests {
     }
 
     @Test func unclosedQuoteNamesTheLine() {
-        #expect { try CSVReader(text: "a,b\n1,2\n3,\"oops\n") } throws: { ($0 as? CSVReader.ParseError)?.line == 3 }
-        #expect { try CSVReader(text: "") } throws: { $0 is CSVReader.ParseError }
+        #expect { try CSVRecords(text: "a,b\n1,2\n3,\"oops\n") } throws: { ($0 as? CSVRecords.ParseError)?.line == 3 }
+        #expect { try CSVRecords(text: "") } throws: { $0 is CSVRecords.ParseError }
     }
 }
