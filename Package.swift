@@ -84,7 +84,7 @@ let package = Package(
                           swiftSettings: strict),
         .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
-        .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore"], swiftSettings: strict),
+        .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",
