@@ -22,7 +22,7 @@ X = X.fillna(-1).to_numpy(dtype=np.float32)  # scikit-learn's forest: missing as
 train = (df["split"] != "test").to_numpy()
 test = ~train
 out = {}
-for name, y in (("binary", df["eligible"].to_numpy()), ("4-class", df["target"].to_numpy())):
+for name, y in (("binary", df["eligible"].to_numpy()), ("4-class", df["target"].astype(int).to_numpy())):
     rf = RandomForestClassifier(n_estimators=trees, min_samples_leaf=min_leaf, class_weight="balanced",
                                 max_features="sqrt", n_jobs=2, random_state=seed)
     rf.fit(X[train], y[train])
