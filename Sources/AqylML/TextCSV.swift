@@ -248,7 +248,7 @@ public struct TextLabeledTable: Sendable {
         guard !texts.isEmpty else { throw LoadError(file: file, message: "no data rows") }
         return TextLabeledTable(
             texts: texts, labelNames: labelIndices.map { names[$0] }, targets: targets,
-            sha256: TextSHA256.hex(bytes))
+            sha256: SHA256Digest.hex(bytes))
     }
 
     /// Binary labels: `targets ≥ threshold`.

@@ -184,7 +184,7 @@ public struct TextClassifier: Sendable {
         // Folds: a seeded shuffle dealt round-robin.
         let k = options.calibrationFolds
         var order = Array(0..<n)
-        var rng = TextSplitMix64(seed: options.seed)
+        var rng = SplitMix64(seed: options.seed)
         for i in stride(from: n - 1, to: 0, by: -1) {
             let j = Int(rng.next() % UInt64(i + 1))
             order.swapAt(i, j)
@@ -373,8 +373,8 @@ public struct TextClassifier: Sendable {
     }
 }
 
-/// SplitMix64 pseudo-random generator (deterministic for a seed).
-public struct TextSplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64 pseudo-random generator (deterministic for a seed): small and fast, for shuffles and synthetic data.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {

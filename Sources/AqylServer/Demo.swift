@@ -1,4 +1,5 @@
 import AqylCore
+import AqylML
 import AqylStore
 import Foundation
 
@@ -57,18 +58,5 @@ public enum Demo {
             _ = try await store.createRecommendation(rec, actor: "demo")
         }
         return true
-    }
-}
-
-/// Small deterministic generator for demo and synthetic data.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
