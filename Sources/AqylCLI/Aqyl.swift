@@ -29,7 +29,7 @@ struct DatabaseOption: ParsableArguments {
 
     func open() async throws -> AqylStore {
         do {
-            let store = try await AqylStore.open(try location(), logger: Logger(label: "aqyl.store"))
+            let store = try await AqylStore.open(try location(), migrations: Platform.migrations, logger: Logger(label: "aqyl.store"))
             try await store.seedReferenceData()
             return store
         } catch let e as AqylError {
@@ -107,7 +107,7 @@ struct Migrate: AsyncParsableCommand {
         let database: Database
         do { database = try await Database.open(location) } catch let e as AqylError { throw CLIError(e.description) }
         do {
-            let applied = try await Migrator.migrate(database)
+            let applied = try await Migrator.migrate(database, migrations: Platform.migrations)
             let store = AqylStore(db: database)
             let seeded = try await store.seedReferenceData()
             if applied.isEmpty { print("\(location): schema is up to date") }

@@ -10,14 +10,40 @@ import NIOCore
 import Prometheus
 import Testing
 
-/// A fresh server over a new SQLite file with the demo users (cheap bcrypt for speed) and demo queue.
+/// Each database the HTTP flows must work on. PostgreSQL runs where `AQYL_TEST_POSTGRES_URL` is set
+/// (`scripts/test.sh` starts one); without it those cases are skipped with a note.
+enum ServerBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+
+    static var available: [ServerBackend] {
+        if ProcessInfo.processInfo.environment["AQYL_TEST_POSTGRES_URL"] == nil {
+            print("note: AQYL_TEST_POSTGRES_URL is not set; PostgreSQL HTTP tests skipped (scripts/test.sh sets it)")
+            return [.sqlite]
+        }
+        return allCases
+    }
+
+    func freshLocation() throws -> DatabaseLocation {
+        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        switch self {
+        case .sqlite:
+            return .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-http-\(id).sqlite").path)
+        case .postgres:
+            let url = try #require(ProcessInfo.processInfo.environment["AQYL_TEST_POSTGRES_URL"])
+            return try DatabaseLocation.parse(url + "?schema=h_\(id)")
+        }
+    }
+}
+
+/// A fresh server over a new database (SQLite file or PostgreSQL schema) with the platform's migrations,
+/// the demo users (cheap bcrypt for speed) and the demo queue.
 struct TestServer {
     let store: AqylStore
     let router: Router<AqylRequestContext>
 
-    static func make() async throws -> TestServer {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-http-\(UUID().uuidString).sqlite").path
-        let store = try await AqylStore.open(.sqlite(path: path))
+    static func make(_ backend: ServerBackend = .sqlite, clock: Clock = .system) async throws -> TestServer {
+        let store = try await AqylStore.open(try backend.freshLocation(), clock: clock, migrations: Platform.migrations)
         try await Demo.seed(store, bcryptCost: 4)
         let router = try buildRouter(store: store, config: AppConfig(bcryptCost: 4), registry: PrometheusCollectorRegistry())
         return TestServer(store: store, router: router)
