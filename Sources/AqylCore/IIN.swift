@@ -9,7 +9,7 @@ import Foundation
 /// if that is 10 too, no IIN with these first 11 digits is issued.
 /// (Rules of the National Registers of Identification Numbers, Law of RK No. 223-II of 12.01.2007.)
 public struct IIN: Sendable, Hashable, Codable, CustomStringConvertible {
-    public enum Sex: String, Sendable, Codable { case male, female }
+    public enum Sex: String, Sendable, Codable, CaseIterable { case male, female }
 
     public let value: String
     public let birthDate: DateComponents

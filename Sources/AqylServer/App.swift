@@ -1,5 +1,6 @@
 import AqylCore
 import AqylStore
+import Assistance
 import Foundation
 import Hummingbird
 import Logging
@@ -55,6 +56,7 @@ public func buildRouter(store: AqylStore, config: AppConfig, registry: Prometheu
                  body: .init(byteBuffer: ByteBuffer(string: openapi)))
     }
     CoreRoutes(store: store, config: config).register(on: router)
+    AssistanceRoutes(store: store, service: AssistanceService(store: store)).register(on: router)
     return router
 }
 

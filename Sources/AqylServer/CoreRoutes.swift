@@ -256,7 +256,12 @@ struct CoreRoutes {
         try p.require(.officer, .admin)
         let input = try await JSON.decode(DecisionInput.self, from: request, context: context)
         let decision = try await store.decide(recommendationId: try context.parameters.require("id"), official: p,
-                                              outcome: input.outcome, reason: input.reason)
+                                              outcome: input.outcome, reason: input.reason) { _, rec, _ in
+            if let route = Platform.ownDecisionRoutes[rec.domain] {
+                throw AqylError(.conflict, code: "domain_decision",
+                                "\(rec.domain) recommendations are decided through \(route), which applies that domain's own checks")
+            }
+        }
         return try JSON.response(decision, status: .created)
     }
 

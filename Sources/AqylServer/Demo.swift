@@ -30,7 +30,7 @@ public enum Demo {
     /// Creates demo users and a small synthetic pending queue when the database has no users yet.
     /// Returns false when the database already had users (nothing is touched then).
     @discardableResult
-    public static func seed(_ store: AqylStore, bcryptCost: UInt8 = 10) async throws -> Bool {
+    public static func seed(_ store: AqylStore, bcryptCost: UInt8 = 10, assistance: Bool = true) async throws -> Bool {
         try await store.seedReferenceData()
         guard try await store.hasNoUsers() else { return false }
         for a in accounts {
@@ -57,6 +57,7 @@ public enum Demo {
                 inputDigest: Hashing.sha256Hex("demo-\(i)"), regionKato: district, createdAt: store.clock.now())
             _ = try await store.createRecommendation(rec, actor: "demo")
         }
+        if assistance { try await seedAssistance(store) }
         return true
     }
 }

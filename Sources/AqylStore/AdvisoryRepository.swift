@@ -4,7 +4,9 @@ import SQLKit
 
 /// The advisory record: recommendations, the decisions officials take on them, and agreement statistics.
 extension AqylStore {
-    public func createRecommendation(_ rec: Recommendation, actor: String) async throws -> Recommendation {
+    /// Stores a recommendation (audited). `within` runs in the same transaction, for the domain's own rows.
+    public func createRecommendation(_ rec: Recommendation, actor: String,
+                                     within: (@Sendable (any SQLDatabase) async throws -> Void)? = nil) async throws -> Recommendation {
         try rec.validate()
         guard try await directory().region(rec.regionKato) != nil else {
             throw AqylError.invalid("region", "unknown region \(rec.regionKato)", code: "unknown_region")
@@ -21,6 +23,7 @@ extension AqylStore {
                         \(bind: rec.inputDigest), \(bind: rec.regionKato), \(bind: Clock.millis(rec.createdAt)),
                         \(bind: rec.status.rawValue), \(bind: rec.subjectPseudonym))
                 """).run()
+            if let within { try await within(sql) }
             _ = try await AuditLog.append(
                 AuditEvent(actor: actor, action: "recommendation.create", entityType: "recommendation", entityId: rec.id,
                            regionKato: rec.regionKato,
@@ -105,7 +108,10 @@ extension AqylStore {
     }
 
     /// Records a decision by `official`, who must be an officer (or admin) with the recommendation in scope.
-    public func decide(recommendationId: String, official: Principal, outcome: String, reason: String?) async throws -> Decision {
+    /// `within` runs in the same transaction after the decision is made and before it is written: a domain checks
+    /// its own rules there (throwing rolls everything back) and updates its own tables.
+    public func decide(recommendationId: String, official: Principal, outcome: String, reason: String?,
+                       within: (@Sendable (any SQLDatabase, Recommendation, Decision) async throws -> Void)? = nil) async throws -> Decision {
         let dir = try await directory()
         let dialect = db.dialect
         let time = clock.now()
@@ -118,6 +124,7 @@ extension AqylStore {
                 throw AqylError.notFound("recommendation \(recommendationId)", field: "id")
             }
             let decision = try Decision.make(on: rec, by: official, outcome: outcome, reason: reason, at: time)
+            if let within { try await within(sql, rec, decision) }
             try await sql.raw("""
                 INSERT INTO decisions (id, recommendation_id, official_id, official_name, outcome, reason, agrees, decided_at)
                 VALUES (\(bind: decision.id), \(bind: decision.recommendationId), \(bind: decision.officialId),

@@ -185,14 +185,19 @@ public struct EligibilityModel: Sendable {
         var forest: String
     }
 
-    public func save(to path: String) throws {
+    /// The model file's bytes (JSON envelope with the forest inside).
+    public func serialized() throws -> Data {
         let envelope = FileEnvelope(format: "aqyl-assistance-model", formatVersion: Self.formatVersion, name: name, version: version,
                                     schema: schema, threshold: threshold, card: card,
                                     forest: try forest.serialized().base64EncodedString())
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         e.dateEncodingStrategy = .iso8601
-        try e.encode(envelope).write(to: URL(fileURLWithPath: path))
+        return try e.encode(envelope)
+    }
+
+    public func save(to path: String) throws {
+        try serialized().write(to: URL(fileURLWithPath: path))
     }
 
     public static func load(path: String) throws -> EligibilityModel {
@@ -200,18 +205,25 @@ public struct EligibilityModel: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw AqylError.invalid("model", "cannot read model \(path)")
         }
+        return try EligibilityModel(data: data, origin: path)
+    }
+
+}
+
+extension EligibilityModel {
+    /// Reads a model from its bytes; `origin` names it in errors.
+    public init(data: Data, origin: String) throws {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .iso8601
         guard let env = try? d.decode(FileEnvelope.self, from: data), env.format == "aqyl-assistance-model" else {
-            throw AqylError.invalid("model", "\(path) is not an Aqyl assistance model")
+            throw AqylError.invalid("model", "\(origin) is not an Aqyl assistance model")
         }
-        guard env.formatVersion <= formatVersion else {
-            throw AqylError.invalid("model", "\(path) has format version \(env.formatVersion); this build reads up to \(formatVersion)")
+        guard env.formatVersion <= Self.formatVersion else {
+            throw AqylError.invalid("model", "\(origin) has format version \(env.formatVersion); this build reads up to \(Self.formatVersion)")
         }
-        guard let forestData = Data(base64Encoded: env.forest) else { throw AqylError.invalid("model", "\(path): forest is damaged") }
-        let forest = try ForestModel(serialized: forestData, name: path)
-        return EligibilityModel(name: env.name, version: env.version, schema: env.schema, forest: forest, threshold: env.threshold,
-                                card: env.card)
+        guard let forestData = Data(base64Encoded: env.forest) else { throw AqylError.invalid("model", "\(origin): forest is damaged") }
+        let forest = try ForestModel(serialized: forestData, name: origin)
+        self.init(name: env.name, version: env.version, schema: env.schema, forest: forest, threshold: env.threshold, card: env.card)
     }
 }
 

@@ -16,9 +16,23 @@ public struct Member: Sendable, Codable, Equatable {
     public var disabilityGroup: Int
     public var employment: Employment
     public var pregnant: Bool
+    public var education: Education
+    /// In full-time study (school pupils aged 16+, college and university students).
+    public var student: Bool
+
+    public enum Education: String, Sendable, Codable, CaseIterable {
+        case none, primary, secondary, vocational, higher, unknown
+        /// Ordinal level used as a model feature (unknown = missing).
+        public var level: Double? {
+            switch self { case .none: 0; case .primary: 1; case .secondary: 2; case .vocational: 3; case .higher: 4; case .unknown: nil }
+        }
+    }
 
     public init(iin: IIN? = nil, age: Int, sex: IIN.Sex, relation: Relation, disabilityGroup: Int = 0,
-                employment: Employment = .unknown, pregnant: Bool = false) {
+                employment: Employment = .unknown, pregnant: Bool = false, education: Education = .unknown,
+                student: Bool = false) {
+        self.education = education
+        self.student = student
         self.iin = iin
         self.age = age
         self.sex = sex
@@ -48,18 +62,59 @@ public struct IncomeRecord: Sendable, Codable, Equatable {
     }
 }
 
+/// What the household owns. Counts and sizes only; the rule does not use them, the model may.
+public struct Assets: Sendable, Codable, Equatable {
+    /// Dwellings owned (flats, houses), including the one lived in.
+    public var dwellings: Int
+    public var vehicles: Int
+    /// Land plots, hectares.
+    public var landHectares: Double
+    /// Livestock in conventional head (1 cow = 1, 1 sheep = 0.2, 1 horse = 1.2 — see `Kazakhstan` features).
+    public var livestockUnits: Double
+
+    public init(dwellings: Int = 0, vehicles: Int = 0, landHectares: Double = 0, livestockUnits: Double = 0) {
+        self.dwellings = dwellings
+        self.vehicles = vehicles
+        self.landHectares = landHectares
+        self.livestockUnits = livestockUnits
+    }
+}
+
+/// Living conditions as the application or a home visit records them.
+public struct Housing: Sendable, Codable, Equatable {
+    public enum Tenure: String, Sendable, Codable, CaseIterable { case own, rent, relatives, social, other }
+    public var tenure: Tenure
+    public var rooms: Int
+    public var pipedWater: Bool
+    public var centralHeating: Bool
+    public var rural: Bool
+
+    public init(tenure: Tenure = .own, rooms: Int = 1, pipedWater: Bool = true, centralHeating: Bool = true, rural: Bool = false) {
+        self.tenure = tenure
+        self.rooms = rooms
+        self.pipedWater = pipedWater
+        self.centralHeating = centralHeating
+        self.rural = rural
+    }
+}
+
 public struct Household: Sendable, Codable, Equatable {
     public var id: String
     /// KATO code of the district where the household lives.
     public var districtKato: String
     public var members: [Member]
     public var incomes: [IncomeRecord]
+    public var assets: Assets
+    public var housing: Housing
 
-    public init(id: String, districtKato: String, members: [Member], incomes: [IncomeRecord]) {
+    public init(id: String, districtKato: String, members: [Member], incomes: [IncomeRecord],
+                assets: Assets = Assets(), housing: Housing = Housing()) {
         self.id = id
         self.districtKato = districtKato
         self.members = members
         self.incomes = incomes
+        self.assets = assets
+        self.housing = housing
     }
 }
 

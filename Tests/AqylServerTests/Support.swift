@@ -42,9 +42,9 @@ struct TestServer {
     let store: AqylStore
     let router: Router<AqylRequestContext>
 
-    static func make(_ backend: ServerBackend = .sqlite, clock: Clock = .system) async throws -> TestServer {
+    static func make(_ backend: ServerBackend = .sqlite, clock: Clock = .system, assistance: Bool = false) async throws -> TestServer {
         let store = try await AqylStore.open(try backend.freshLocation(), clock: clock, migrations: Platform.migrations)
-        try await Demo.seed(store, bcryptCost: 4)
+        try await Demo.seed(store, bcryptCost: 4, assistance: assistance)
         let router = try buildRouter(store: store, config: AppConfig(bcryptCost: 4), registry: PrometheusCollectorRegistry())
         return TestServer(store: store, router: router)
     }
