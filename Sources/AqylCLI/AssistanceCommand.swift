@@ -7,8 +7,8 @@ import Foundation
 /// `aqyl assistance`: the ASP domain's data-science commands.
 struct AssistanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "assistance", abstract: "Social assistance (ASP): train and evaluate the eligibility model.",
-        subcommands: [Train.self, Evaluate.self, ExportFeatures.self])
+        commandName: "assistance", abstract: "Social assistance (ASP): train, evaluate and install the eligibility model; pilot statistics; proactive screening.",
+        subcommands: [Train.self, Evaluate.self, ExportFeatures.self, Synth.self, Install.self, PilotReport.self, Screen.self])
 
     static func readHouseholds(data: String, schema: MemberSchema, requireTarget: Bool, expected: [String]? = nil) throws -> HouseholdTable {
         let text: String
@@ -115,6 +115,113 @@ struct AssistanceCommand: AsyncParsableCommand {
             }
             try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
             print("wrote \(hh.ids.count) households × \(hh.table.columnCount) features to \(out)")
+        }
+    }
+
+    struct Synth: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write SYNTHETIC Kazakhstan households as a member-level CSV (schemas/kazakhstan.json layout; no real people).")
+        @Option(help: "Number of households.") var households = 10_000
+        @Option(help: "Where to write the CSV.") var out: String
+        @Option(help: "Random seed.") var seed: UInt64 = 2026
+        @Option(help: "Quarter whose incomes are generated, e.g. 2026Q3.") var quarter = "2026Q3"
+        @Option(help: "Comma-separated region KATO codes (all regions when empty).") var regions = ""
+
+        func run() async throws {
+            guard households > 0, households <= 50_000_000 else { throw ValidationError("--households must be 1–50,000,000") }
+            let q: Quarter
+            do { q = try Quarter(quarter, field: "quarter") } catch { throw ValidationError(error.description) }
+            let list = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for r in list where SyntheticPopulation.populationWeights[r] == nil {
+                throw ValidationError("unknown region \(r); use the 9-digit KATO code of a region or city of republican significance")
+            }
+            let pop = SyntheticPopulation(seed: seed, quarter: q, regions: list)
+            let started = Date()
+            let total = households
+            var last = Date.distantPast
+            try pop.write(count: households, to: out) { done in
+                if Date().timeIntervalSince(last) > 2 || done == total {
+                    stderr("synth: \(done)/\(total) households (\(Int(Double(done) / Double(total) * 100))%)")
+                    last = Date()
+                }
+            }
+            print(String(format: "wrote %d SYNTHETIC households to %@ in %.1f s", households, out, Date().timeIntervalSince(started)))
+        }
+    }
+
+    struct Install: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a trained model in the database and make it the one the officer workflow uses (audited).")
+        @OptionGroup var db: DatabaseOption
+        @Option(help: "A model written by `aqyl assistance train`.") var model: String
+        @Option(help: "Who installs it (recorded in the audit log).") var actor = ProcessInfo.processInfo.environment["USER"] ?? "cli"
+
+        func run() async throws {
+            let m: EligibilityModel
+            do { m = try EligibilityModel.load(path: model) } catch let e as AqylError { throw CLIError(e.description) }
+            try await withStore(db) { store in
+                let service = AssistanceService(store: store)
+                try await service.seedFigures()
+                try await service.install(m, actor: actor)
+            }
+            print("installed \(m.name) \(m.version) as the active ASP model")
+        }
+    }
+
+    struct PilotReport: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pilot-report",
+            abstract: "Agreement and override rates between the model, the rule and officers, by district, model version and month.")
+        @OptionGroup var db: DatabaseOption
+        @Option(help: "Region or district KATO code (default: the whole country).") var region = Region.centreCode
+        @Option(help: "Only this month, YYYY-MM.") var month: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let rows = try await withStore(db) { store in
+                try await AssistanceService(store: store).pilotStatistics(scope: region, month: month)
+            }
+            if json { try printJSON(["rows": rows]); return }
+            func pct(_ x: Double?) -> String { x.map { String(format: "%5.1f%%", $0 * 100) } ?? "    – " }
+            print("district    month    model version          apps  pend  dec  agree-model  override-model  agree-rule  approved")
+            for r in rows {
+                print("\(r.districtKato)  \(r.month)  \(r.modelVersion.padding(toLength: 21, withPad: " ", startingAt: 0))  \(String(format: "%4d  %4d  %3d", r.applications, r.pending, r.decided))       \(pct(r.modelAgreementRate))          \(pct(r.modelOverrideRate))      \(pct(r.ruleAgreementRate))    \(pct(r.approvalRate))  \(r.districtName)")
+            }
+            if rows.isEmpty { print("(no applications in \(region)\(month.map { " for \($0)" } ?? ""))") }
+        }
+    }
+
+    struct Screen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score every household of a registry and list likely-eligible ones that have not applied (proactive assignment).")
+        @Option(help: "Member-level registry CSV in the model's schema (rows of a household together; column `applied` = 1 marks an existing application).")
+        var registry: String
+        @Option(help: "A model written by `aqyl assistance train`.") var model: String
+        @Option(help: "Where to write the candidates CSV.") var out: String
+        @Option(help: "Probability threshold (default: the model's own).") var threshold: Double?
+        @Option(help: "Top reasons per candidate (path attribution along each tree's decision path).") var reasons = 3
+        @Option(help: "Worker threads (default: all cores).") var threads: Int?
+
+        func run() async throws {
+            let m: EligibilityModel
+            do { m = try EligibilityModel.load(path: model) } catch let e as AqylError { throw CLIError(e.description) }
+            if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold must be between 0 and 1") }
+            guard (0...10).contains(reasons) else { throw ValidationError("--reasons must be 0–10") }
+            var options = Screening.Options()
+            options.threshold = threshold
+            options.reasons = reasons
+            if let threads { options.threads = max(1, threads) }
+            let summary: Screening.Summary
+            do {
+                summary = try Screening.run(registry: registry, model: m, out: out, options: options, progress: { stderr($0) })
+            } catch let e as AqylError { throw CLIError(e.description) }
+            for issue in summary.rejected { stderr("\(registry): \(issue)") }
+            if summary.rejectedCount > summary.rejected.count {
+                stderr("\(registry): … and \(summary.rejectedCount - summary.rejected.count) more rejected rows")
+            }
+            print(String(format: "screened %d households (%d member rows) in %.2f s, peak memory %.0f MB; %d already applied; %d candidates (probability ≥ %.2f, model %@) → %@; %d rows rejected",
+                         summary.households, summary.memberRows, summary.seconds, summary.peakMemoryMB, summary.alreadyApplied,
+                         summary.candidates, summary.threshold, summary.modelVersion, out, summary.rejectedCount))
         }
     }
 }

@@ -153,8 +153,8 @@ public struct SyntheticPopulation: Sendable {
                               rural: rural)
         let line = 0.70 * pm
         let eligible = trueIncome < line
-        // Officers' noise: 3% of verified decisions go the other way.
-        let decision = (eligible != (u() < 0.03)) ? "approved" : "rejected"
+        // Officers' noise: 0.5% of verified decisions go the other way.
+        let decision = (eligible != (u() < 0.005)) ? "approved" : "rejected"
         let applied = eligible ? u() < 0.6 : u() < 0.04
         let id = String(format: "SYN-%09d", index)
         return Generated(household: Household(id: id, districtKato: district, members: members, incomes: incomes,
