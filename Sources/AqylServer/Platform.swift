@@ -1,3 +1,4 @@
+import Appeals
 import AqylStore
 
 /// Everything the platform's database needs: the core schema plus each domain's migrations.
@@ -5,6 +6,6 @@ import AqylStore
 /// appeals 200–299, vision 300–399), so the list can simply be concatenated.
 public enum Platform {
     public static var migrations: [Migration] {
-        CoreMigrations.all
+        CoreMigrations.all + AppealsMigrations.all
     }
 }
