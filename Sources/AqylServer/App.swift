@@ -55,6 +55,7 @@ public func buildRouter(store: AqylStore, config: AppConfig, registry: Prometheu
                  body: .init(byteBuffer: ByteBuffer(string: openapi)))
     }
     CoreRoutes(store: store, config: config).register(on: router)
+    try AppealsRoutes(store: store).register(on: router)
     return router
 }
 
@@ -65,6 +66,7 @@ public func buildApplication(store: AqylStore, config: AppConfig, logger: Logger
                                                                serverName: "aqyl"),
                           logger: logger)
     app.addServices(StoreService(store: store))
+    app.addServices(try AppealsRoutes.escalationService(store: store, logger: logger))
     return app
 }
 
