@@ -39,7 +39,8 @@ public struct AppealsAnalytics: Sendable, Codable, Equatable {
 extension AppealsService {
     /// Analytics for `region` (default: the reader's node) and its children. Aggregates only: no descriptions,
     /// no locations. A category the reader is not cleared for is left out of every count.
-    public func analytics(reader: Principal, region: String? = nil) async throws -> AppealsAnalytics {
+    /// `clearances` overrides the reader's stored clearances (the CLI, run by the database's operator, passes all).
+    public func analytics(reader: Principal, region: String? = nil, clearances override: Set<Clearance>? = nil) async throws -> AppealsAnalytics {
         try reader.require(.analyst, .officer, .operator, .admin)
         let dir = try await store.directory()
         let node = region ?? reader.regionKato
@@ -47,7 +48,8 @@ extension AppealsService {
         guard dir.isWithin(node, scope: reader.regionKato) else {
             throw AqylError.forbidden("region \(node) is outside your scope (\(reader.regionKato))")
         }
-        let cl = try await clearances(userId: reader.userId)
+        let cl: Set<Clearance>
+        if let override { cl = override } else { cl = try await clearances(userId: reader.userId) }
         let excluded = AppealCategory.allCases.filter { c in c.requiredClearance.map { !cl.contains($0) } ?? false }
         let reports = try await scan(under: node, dir: dir).filter { !excluded.contains($0.category) }
         let now = clock.now()
