@@ -194,9 +194,16 @@ public final class AppealsService: Sendable {
     /// The tracking token is HMAC-SHA256 of the report id under a key kept in the database's settings: only its
     /// SHA-256 is stored, yet an idempotent retry can be given the same token again.
     func trackingToken(for id: String) async throws -> String {
-        let hex = try await store.settingOrCreate("appeals_tracking_key") {
-            var g = SystemRandomNumberGenerator()
-            return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+        let hex: String
+        do {
+            hex = try await store.settingOrCreate("appeals_tracking_key") {
+                var g = SystemRandomNumberGenerator()
+                return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+            }
+        } catch {
+            // Two first submissions raced to create the key: the other one stored it.
+            guard let stored = try await store.setting("appeals_tracking_key") else { throw error }
+            hex = stored
         }
         let key = SymmetricKey(data: Data(hex.utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Data("appeals-tracking:\(id)".utf8), using: key)

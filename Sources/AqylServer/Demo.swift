@@ -57,6 +57,7 @@ public enum Demo {
                 inputDigest: Hashing.sha256Hex("demo-\(i)"), regionKato: district, createdAt: store.clock.now())
             _ = try await store.createRecommendation(rec, actor: "demo")
         }
+        try await seedAppeals(store)
         return true
     }
 }

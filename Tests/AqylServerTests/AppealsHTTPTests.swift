@@ -62,8 +62,10 @@ import Testing
 
             let officer = try await client.login("officer.esil")
             let queue = try await client.send(.get, "/v1/appeals", token: officer)
-            #expect(queue.list("appeals").count == 1)
-            #expect(queue.list("appeals").first?["location_kato"] as? String == "711210000")
+            let mine = queue.list("appeals").first { $0["id"] as? String == id }
+            #expect(mine?["location_kato"] as? String == "711210000")
+            // The demo seeds a synthetic accident a few metres away: suggested as a likely duplicate, not merged.
+            #expect((mine?["duplicates"] as? [String])?.isEmpty == false)
 
             // Public views: the request is listed (no description); the tracking view shows history.
             let pub = try await client.send(.get, "/open311/v2/requests/\(id).json")
@@ -114,12 +116,16 @@ import Testing
             }
             let esilQueue = try await client.send(.get, "/v1/appeals", token: esil)
             let esilIds = Set(esilQueue.list("appeals").compactMap { $0["id"] as? String })
-            #expect(esilIds == [plain, dv, child])
+            #expect(esilIds.isSuperset(of: [plain, dv, child]))
+            #expect(!esilIds.contains(complaint))
+            #expect(esilQueue.list("appeals").allSatisfy { $0["category"] as? String != "police_complaint" })
             #expect(try await client.send(.get, "/v1/appeals/\(complaint)", token: esil).status == .notFound)
 
             // The region officer without clearances sees the plain report only; restricted ones answer 404.
             let astanaQueue = try await client.send(.get, "/v1/appeals", token: astana)
-            #expect(Set(astanaQueue.list("appeals").compactMap { $0["id"] as? String }) == [plain])
+            let astanaIds = Set(astanaQueue.list("appeals").compactMap { $0["id"] as? String })
+            #expect(astanaIds.contains(plain) && astanaIds.isDisjoint(with: [dv, child, complaint]))
+            #expect(astanaQueue.list("appeals").allSatisfy { !["domestic_violence", "child_incident", "police_complaint"].contains($0["category"] as? String ?? "") })
             #expect(try await client.send(.get, "/v1/appeals/\(dv)", token: astana).status == .notFound)
             #expect(try await client.send(.get, "/v1/appeals/\(complaint)", token: astana).status == .notFound)
             // With the internal-security clearance the region officer sees the complaint, queued at the region.
@@ -138,13 +144,16 @@ import Testing
             let stats = try await client.send(.get, "/v1/appeals/analytics?region=710000000", token: analyst)
             #expect(stats.status == .ok, "\(stats.body)")
             let node = try #require(stats.json["node"] as? [String: Any])
-            #expect(node["open"] as? Int == 1)
+            let byCategory = try #require(stats.json["by_category"] as? [String: Int])
+            #expect(byCategory["domestic_violence"] == nil && byCategory["child_incident"] == nil && byCategory["police_complaint"] == nil)
+            #expect(node["open"] as? Int == byCategory.values.reduce(0, +))
             #expect((stats.json["excluded_categories"] as? [String])?.contains("domestic_violence") == true)
 
             // The public Open311 list never shows restricted categories.
             let pub = try await client.send(.get, "/open311/v2/requests.json")
             let pubIds = Set(Self.array(pub).compactMap { $0["service_request_id"] as? String })
-            #expect(pubIds == [plain])
+            #expect(pubIds.contains(plain) && pubIds.isDisjoint(with: [dv, child, complaint]))
+            #expect(Self.array(pub).allSatisfy { ["traffic_accident", "traffic_violation", "accident"].contains($0["service_code"] as? String ?? "") })
             for hidden in [dv, child, complaint] {
                 #expect(try await client.send(.get, "/open311/v2/requests/\(hidden).json").status == .notFound)
             }
@@ -216,7 +225,9 @@ import Testing
             #expect(Set(appeal["risk_topics"] as? [String] ?? []) == ["bullying", "corruption"])
             // The recommendation is in the district's queue, domain appeals.
             let recs = try await client.send(.get, "/v1/recommendations?domain=appeals", token: officer)
-            #expect(recs.list("recommendations").count == 1)
+            #expect(recs.list("recommendations").contains { $0["subject"] as? String == "appeal:\(id)" })
+            // The demo's synthetic domestic-violence report in Esil never reaches the shared recommendation queue.
+            #expect(recs.list("recommendations").count == 1 + 2)
             // Disagreeing needs a reason; a correction is stored.
             let noReason = try await client.send(.post, "/v1/appeals/\(id)/triage", token: officer, json: #"{"outcome":"no_risk"}"#)
             #expect(noReason.errorField == "reason")
