@@ -59,9 +59,19 @@ let package = Package(
         ),
         .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML"], swiftSettings: strict),
         .target(
+            name: "Appeals",
+            dependencies: [
+                "AqylCore", "AqylStore", "AqylML",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "Vision", dependencies: ["AqylML"], swiftSettings: strict),
+        .target(
             name: "AqylServer",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML", "Assistance",
+                "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance",
+                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -83,8 +93,10 @@ let package = Package(
         .executableTarget(name: "ForestBenchmark", dependencies: ["AqylML"], path: "Benchmarks/ForestBenchmark",
                           swiftSettings: strict),
         .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",

@@ -7,7 +7,7 @@ public struct TriageCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "Multi-label text classification (word + character TF-IDF, one-vs-rest logistic regression).",
-        subcommands: [Train.self, Evaluate.self, Predict.self]
+        subcommands: [Train.self, Evaluate.self, Predict.self, Retrain.self]
     )
 
     public init() {}

@@ -81,7 +81,8 @@ public struct IIN: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
-        let field = decoder.codingPath.last?.stringValue ?? "iin"
+        let path = decoder.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        let field = path.isEmpty ? "iin" : String(path.drop(while: { $0 == "." }))
         try self.init(raw, field: field)
     }
 

@@ -57,6 +57,7 @@ public func buildRouter(store: AqylStore, config: AppConfig, registry: Prometheu
     }
     CoreRoutes(store: store, config: config).register(on: router)
     AssistanceRoutes(store: store, service: AssistanceService(store: store)).register(on: router)
+    try AppealsRoutes(store: store).register(on: router)
     return router
 }
 
@@ -67,6 +68,7 @@ public func buildApplication(store: AqylStore, config: AppConfig, logger: Logger
                                                                serverName: "aqyl"),
                           logger: logger)
     app.addServices(StoreService(store: store))
+    app.addServices(try AppealsRoutes.escalationService(store: store, logger: logger))
     return app
 }
 

@@ -58,6 +58,7 @@ public enum Demo {
             _ = try await store.createRecommendation(rec, actor: "demo")
         }
         if assistance { try await seedAssistance(store) }
+        try await seedAppeals(store)
         return true
     }
 }

@@ -1,3 +1,4 @@
+import Appeals
 import AqylStore
 import Assistance
 
@@ -6,7 +7,7 @@ import Assistance
 /// appeals 200–299, vision 300–399), so the list can simply be concatenated.
 public enum Platform {
     public static var migrations: [Migration] {
-        CoreMigrations.all + AssistanceMigrations.all
+        CoreMigrations.all + AssistanceMigrations.all + AppealsMigrations.all
     }
 
     /// Domains whose recommendations must be decided through their own route (which checks more than the core does).

@@ -13,7 +13,7 @@ struct AssistanceHTTPTests {
     /// 0.70 × 65,950 = 46,165 (Astana's built-in figure).
     static let poorFamily = """
         {"applied_on": "2026-11-20", "household": {"id": "FAM-1", "district_kato": "711210000",
-          "members": [{"iin": "850315400128", "relation": "head", "employment": "unemployed", "education": "secondary"},
+          "members": [{"iin": "850315400124", "relation": "head", "employment": "unemployed", "education": "secondary"},
                       {"age": 38, "sex": "male", "relation": "spouse", "employment": "employed"},
                       {"age": 4, "sex": "female", "relation": "child"}, {"age": 9, "sex": "male", "relation": "child"}],
           "incomes": [{"month": "2026-07", "source": "wages", "amount": 70000}, {"month": "2026-08", "source": "wages", "amount": 70000},

@@ -101,7 +101,7 @@ struct HTTPTests {
     @Test func decisionsNeedAReasonToDisagree() async throws {
         try await TestServer.make().run { client in
             let esil = try await client.login("officer.esil")
-            let queue = try await client.send(.get, "/v1/recommendations", token: esil).list("recommendations")
+            let queue = try await client.send(.get, "/v1/recommendations?domain=demo", token: esil).list("recommendations")
             let rec = try #require(queue.first)
             let id = try #require(rec["id"] as? String)
             let other = rec["outcome"] as? String == "approve" ? "reject" : "approve"
@@ -113,7 +113,7 @@ struct HTTPTests {
             #expect(ok.json["agrees"] as? Bool == false)
             let again = try await client.send(.post, "/v1/recommendations/\(id)/decision", token: esil, json: #"{"outcome":"\#(other)","reason":"x"}"#)
             #expect(again.status == .conflict)
-            let stats = try await client.send(.get, "/v1/statistics/advisory", token: esil).list("statistics")
+            let stats = try await client.send(.get, "/v1/statistics/advisory?domain=demo", token: esil).list("statistics")
             #expect(stats.first?["overridden"] as? Int == 1)
             // The read and the decision are in the audit log.
             let audit = try await client.send(.get, "/v1/audit?limit=1000", token: try await client.login("auditor")).list("entries")
