@@ -67,11 +67,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Vision", dependencies: ["AqylML"], swiftSettings: strict),
+        .target(
+            name: "Vision",
+            dependencies: ["AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: strict
+        ),
         .target(
             name: "AqylServer",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals",
+                "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

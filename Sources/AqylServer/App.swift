@@ -1,6 +1,7 @@
 import AqylCore
 import AqylStore
 import Assistance
+import Vision
 import Foundation
 import Hummingbird
 import Logging
@@ -57,6 +58,7 @@ public func buildRouter(store: AqylStore, config: AppConfig, registry: Prometheu
     }
     CoreRoutes(store: store, config: config).register(on: router)
     AssistanceRoutes(store: store, service: AssistanceService(store: store)).register(on: router)
+    VisionRoutes(store: store, service: VisionService(store: store)).register(on: router)
     try AppealsRoutes(store: store).register(on: router)
     return router
 }

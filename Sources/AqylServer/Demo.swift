@@ -30,7 +30,7 @@ public enum Demo {
     /// Creates demo users and a small synthetic pending queue when the database has no users yet.
     /// Returns false when the database already had users (nothing is touched then).
     @discardableResult
-    public static func seed(_ store: AqylStore, bcryptCost: UInt8 = 10, assistance: Bool = true) async throws -> Bool {
+    public static func seed(_ store: AqylStore, bcryptCost: UInt8 = 10, assistance: Bool = true, vision: Bool = true) async throws -> Bool {
         try await store.seedReferenceData()
         guard try await store.hasNoUsers() else { return false }
         for a in accounts {
@@ -59,6 +59,7 @@ public enum Demo {
         }
         if assistance { try await seedAssistance(store) }
         try await seedAppeals(store)
+        if vision { try await seedVision(store) }
         return true
     }
 }

@@ -44,7 +44,7 @@ struct TestServer {
 
     static func make(_ backend: ServerBackend = .sqlite, clock: Clock = .system, assistance: Bool = false) async throws -> TestServer {
         let store = try await AqylStore.open(try backend.freshLocation(), clock: clock, migrations: Platform.migrations)
-        try await Demo.seed(store, bcryptCost: 4, assistance: assistance)
+        try await Demo.seed(store, bcryptCost: 4, assistance: assistance, vision: false)
         let router = try buildRouter(store: store, config: AppConfig(bcryptCost: 4), registry: PrometheusCollectorRegistry())
         return TestServer(store: store, router: router)
     }
