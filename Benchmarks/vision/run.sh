@@ -2,30 +2,32 @@
 # Benchmark: SORT (python reference) vs our ByteTrack-style tracker (swift vision-tool) on the
 # MOT15 sequences in ../shared/data, evaluated with py-motmetrics and with our evaluator.
 #
-#   reference/run.sh [DATA_DIR] [OUT_DIR]
+#   bash Benchmarks/vision/run.sh [DATA_DIR] [OUT_DIR]
 #
-# Needs: .venv (python3 -m venv .venv && .venv/bin/pip install numpy scipy motmetrics filterpy lap)
+# Installs numpy, scipy, motmetrics, filterpy and lap into .venv-bench (PyPI) on first use.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(dirname "$HERE")"
-DATA="${1:-/work/shared/data/video/mot15}"
+ROOT="$(cd "$HERE/../.." && pwd)"
+DATA="${1:-$ROOT/../shared/data/video/mot15}"
 OUT="${2:-/tmp/vision-run}"
-PY="$ROOT/.venv/bin/python"
-TOOL="$ROOT/.build/release/vision-tool"
+PY="$ROOT/.venv-bench/bin/python"
+[ -x "$PY" ] || python3 -m venv "$ROOT/.venv-bench"
+"$PY" -m pip install -q --disable-pip-version-check numpy scipy motmetrics filterpy lap
+TOOL_BIN="$ROOT/.build/release/aqyl"
+tool() { "$TOOL_BIN" vision "$@"; }
 SEQS=(ADL-Rundle-6 ETH-Bahnhof ETH-Sunnyday KITTI-13 PETS09-S2L1 TUD-Campus TUD-Stadtmitte)
 
-[ -x "$PY" ] || { echo "missing $PY (create the venv first)" >&2; exit 1; }
-(cd "$ROOT" && swift build -c release -j 1 --product vision-tool >&2)
+(cd "$ROOT" && swift build -c release --product aqyl >&2)
 mkdir -p "$OUT/sort" "$OUT/ours"
 
 SORT_ARGS=(); OURS_ARGS=(); BENCH=()
 for S in "${SEQS[@]}"; do
   DET="$DATA/$S/det/det.txt"; GT="$DATA/$S/gt/gt.txt"
   "$PY" "$HERE/sort.py" "$DET" "$OUT/sort/$S.txt"
-  "$TOOL" track --detections "$DET" --out "$OUT/ours/$S.txt" 2>/dev/null
-  "$TOOL" evaluate --gt "$GT" --result "$OUT/ours/$S.txt" --json > "$OUT/ours/$S.eval.json"
-  "$TOOL" evaluate --gt "$GT" --result "$OUT/sort/$S.txt" --json > "$OUT/sort/$S.eval.json"
-  "$TOOL" bench --detections "$DET" --repeat 20 > "$OUT/ours/$S.bench.json"
+  tool track --detections "$DET" --out "$OUT/ours/$S.txt" 2>/dev/null
+  tool evaluate --gt "$GT" --result "$OUT/ours/$S.txt" --json > "$OUT/ours/$S.eval.json"
+  tool evaluate --gt "$GT" --result "$OUT/sort/$S.txt" --json > "$OUT/sort/$S.eval.json"
+  tool bench --detections "$DET" --repeat 20 > "$OUT/ours/$S.bench.json"
   SORT_ARGS+=("$S" "$GT" "$OUT/sort/$S.txt"); OURS_ARGS+=("$S" "$GT" "$OUT/ours/$S.txt")
 done
 "$PY" "$HERE/mm_eval.py" --json "${SORT_ARGS[@]}" > "$OUT/sort/motmetrics.json"
@@ -37,7 +39,7 @@ done
 TD="$(dirname "$DATA")/motmetrics_testdata"
 if [ -d "$TD" ]; then
   for S in TUD-Campus TUD-Stadtmitte; do
-    "$TOOL" evaluate --gt "$TD/$S/gt.txt" --result "$TD/$S/test.txt" --json > "$OUT/testdata-$S.eval.json"
+    tool evaluate --gt "$TD/$S/gt.txt" --result "$TD/$S/test.txt" --json > "$OUT/testdata-$S.eval.json"
   done
   "$PY" "$HERE/mm_eval.py" --json TUD-Campus "$TD/TUD-Campus/gt.txt" "$TD/TUD-Campus/test.txt" \
       TUD-Stadtmitte "$TD/TUD-Stadtmitte/gt.txt" "$TD/TUD-Stadtmitte/test.txt" > "$OUT/testdata.motmetrics.json"

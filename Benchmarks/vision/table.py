@@ -25,7 +25,7 @@ ev_ours, ev_sort = ours_eval("ours"), ours_eval("sort")
 bench = {s: load("ours", s + ".bench.json") for s in seqs}
 hdr = ("%-15s %7s | %-13s | %-13s | %-13s | %5s %5s %5s %4s | %8s" %
        ("sequence", "frames", "SORT MOTA/IDF1", "ours (py-mm)", "ours (own ev)", "FP", "FN", "IDs", "FM", "ours f/s"))
-print("MOTA / IDF1 in %; py-mm = py-motmetrics 1.4.0 (mot15-2D, iou 0.5); own ev = vision-tool evaluate")
+print("MOTA / IDF1 in %; py-mm = py-motmetrics 1.4.0 (mot15-2D, iou 0.5); own ev = aqyl vision evaluate")
 print(hdr)
 print("-" * len(hdr))
 maxdiff = 0.0
