@@ -35,8 +35,13 @@ struct AssistanceCommand: AsyncParsableCommand {
         @Option(help: "Number of trees.") var trees = 300
         @Option(help: "Random seed (split and forest).") var seed: UInt64 = 42
         @Option(help: "Minimum households per leaf.") var minLeaf = 2
+        @Option(help: "Calibration and threshold from out-of-bag probabilities (out-of-bag, default) or a held-out 20% of the training part (held-out).")
+        var calibration = "out-of-bag"
 
         func run() async throws {
+            guard let cal = EligibilityModel.Options.Calibration(rawValue: calibration) else {
+                throw ValidationError("--calibration must be out-of-bag or held-out")
+            }
             let schema: MemberSchema
             do { schema = try MemberSchema.load(path: self.schema) } catch let e as AqylError { throw CLIError(e.description) }
             let hh = try AssistanceCommand.readHouseholds(data: data, schema: schema, requireTarget: true)
@@ -44,6 +49,7 @@ struct AssistanceCommand: AsyncParsableCommand {
             options.trees = trees
             options.seed = seed
             options.minLeaf = minLeaf
+            options.calibration = cal
             let model: EligibilityModel
             do {
                 model = try EligibilityModel.train(households: hh, schema: schema, options: options,

@@ -686,7 +686,17 @@ public struct ForestModel: Sendable {
 
     /// A copy of the model with an isotonic calibrator fitted on held-out rows.
     public func calibrated(on table: DataTable, labels: [String]) throws -> ForestModel {
-        let p = try predictProbabilities(table)
+        try calibrated(probabilities: try predictProbabilities(table), labels: labels)
+    }
+
+    /// Attaches an isotonic calibration map fitted on given probabilities (e.g. out-of-bag ones) and their labels;
+    /// rows with NaN probabilities are skipped.
+    public func calibrated(probabilities given: ProbabilityMatrix, labels: [String]) throws -> ForestModel {
+        var keep: [Int] = []
+        for r in 0..<given.rowCount where !given[r, 0].isNaN { keep.append(r) }
+        let p = ProbabilityMatrix(rowCount: keep.count, classCount: given.classCount,
+                                  values: keep.flatMap { given.row($0) })
+        let labels = keep.map { labels[$0] }
         var idx: [String: Int] = [:]
         for (i, c) in classes.enumerated() { idx[c] = i }
         let y = try labels.map { l -> Int in

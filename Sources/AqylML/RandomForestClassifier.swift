@@ -56,6 +56,8 @@ public struct RandomForestClassifier: Sendable {
     public var classWeight: ClassWeight = .none
     /// Compute the out-of-bag accuracy after fitting (needs `bootstrap`). Default true.
     public var oobScore: Bool = true
+    /// Out-of-bag class probabilities of the training rows after `fit` (NaN where no tree left a row out).
+    public private(set) var oobProbabilities: ProbabilityMatrix?
     /// Maximum number of value bins per numeric feature (2...255); one more bin is reserved for missing. Default 255.
     public var maxBins: Int = 255
     /// Random seed; the fitted forest depends only on the seed and the data, not on `threads`. Default 0.
@@ -177,43 +179,52 @@ public struct RandomForestClassifier: Sendable {
             missingLeft: missL, catIndex: catIdx, catWords: words, value: value, cover: cover)
 
         if oobScore && bootstrap {
-            model.metadata.oobScore = RandomForestClassifier.oob(model: model, binned: binned, trees: trees, y: y, threads: threads)
+            let (score, probs) = RandomForestClassifier.oob(model: model, binned: binned, trees: trees, y: y, threads: threads)
+            model.metadata.oobScore = score
+            oobProbabilities = probs
         }
         self.model = model
         return model
     }
 
-    /// Out-of-bag accuracy: each row is predicted by the trees that did not see it.
-    static func oob(model: ForestModel, binned: BinnedData, trees: [BuiltTree], y: [Int32], threads: Int) -> Double? {
+    /// Out-of-bag accuracy and probabilities: each row is predicted by the trees that did not see it
+    /// (a row no tree left out gets NaN probabilities).
+    static func oob(model: ForestModel, binned: BinnedData, trees: [BuiltTree], y: [Int32], threads: Int) -> (Double?, ProbabilityMatrix) {
         let n = binned.rowCount, K = model.classCount
         let chunk = 4096
         let chunks = (n + chunk - 1) / chunk
         let counts = Slots<(Int, Int)>(count: chunks)
+        let rowProbs = Slots<[Double]>(count: chunks)
         binned.bins.withUnsafeBufferPointer { bb in
             let bins = SharedPointer(base: UnsafeMutablePointer(mutating: bb.baseAddress!))
             parallelFor(chunks, threads: threads) { c in
                 var correct = 0, scored = 0
                 var acc = [Double](repeating: 0, count: K)
+                var probs: [Double] = []
+                probs.reserveCapacity(chunk * K)
                 for r in (c * chunk)..<min(n, (c + 1) * chunk) {
                     for k in 0..<K { acc[k] = 0 }
-                    var any = false
+                    var used = 0
                     for (t, tr) in trees.enumerated() where tr.inBag[r] == 0 {
-                        any = true
+                        used += 1
                         let l = model.binnedLeaf(root: Int(model.treeRoots[t]), bins: bins.base, rowCount: n, row: r)
                         for k in 0..<K { acc[k] += Double(model.value[l * K + k]) }
                     }
-                    if !any { continue }
+                    for k in 0..<K { probs.append(used == 0 ? .nan : acc[k] / Double(used)) }
+                    if used == 0 { continue }
                     scored += 1
                     var best = 0
                     for k in 1..<K where acc[k] > acc[best] { best = k }
                     if best == Int(y[r]) { correct += 1 }
                 }
                 counts.set(c, (correct, scored))
+                rowProbs.set(c, probs)
             }
         }
         let all = counts.values()
         let scored = all.reduce(0) { $0 + $1.1 }
-        return scored == 0 ? nil : Double(all.reduce(0) { $0 + $1.0 }) / Double(scored)
+        let matrix = ProbabilityMatrix(rowCount: n, classCount: K, values: rowProbs.values().flatMap { $0 })
+        return (scored == 0 ? nil : Double(all.reduce(0) { $0 + $1.0 }) / Double(scored), matrix)
     }
 
     /// SHA-256 over column names, kinds, values and labels.

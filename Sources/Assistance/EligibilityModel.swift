@@ -26,6 +26,11 @@ public struct EligibilityModel: Sendable {
         public var testShare = 0.2
         /// Share of the training part held out for calibration and the threshold.
         public var calibrationShare = 0.2
+        /// Where calibration and the threshold come from: `outOfBag` (default) fits the forest on the whole training
+        /// part and uses each household's out-of-bag probability (trees that did not see it); `heldOut` keeps
+        /// `calibrationShare` of the training part aside instead.
+        public var calibration: Calibration = .outOfBag
+        public enum Calibration: String, Sendable { case outOfBag = "out-of-bag", heldOut = "held-out" }
         public init() {}
     }
 
@@ -42,22 +47,38 @@ public struct EligibilityModel: Sendable {
         }
         let n = households.ids.count
         let (trainAll, test) = stratifiedSplit(labels: eligible, share: options.testShare, seed: options.seed)
-        let (fitRows, calRows) = stratifiedSplit(labels: trainAll.map { eligible[$0] }, share: options.calibrationShare,
-                                                 seed: options.seed &+ 1)
-        let fitIdx = fitRows.map { trainAll[$0] }, calIdx = calRows.map { trainAll[$0] }
-        progress("households: \(n) (fit \(fitIdx.count), calibration \(calIdx.count), test \(test.count))")
+        var fitIdx = trainAll, calIdx: [Int] = []
+        if options.calibration == .heldOut {
+            let (fitRows, calRows) = stratifiedSplit(labels: trainAll.map { eligible[$0] }, share: options.calibrationShare,
+                                                     seed: options.seed &+ 1)
+            fitIdx = fitRows.map { trainAll[$0] }
+            calIdx = calRows.map { trainAll[$0] }
+        }
+        progress("households: \(n) (fit \(fitIdx.count), \(options.calibration == .heldOut ? "calibration \(calIdx.count)" : "calibration out-of-bag"), test \(test.count))")
 
         var rf = RandomForestClassifier(treeCount: options.trees, maxDepth: options.maxDepth, minSamplesLeaf: options.minLeaf,
                                         classWeight: .balanced, seed: options.seed)
         try rf.fit(households.table.selecting(rows: fitIdx), labels: fitIdx.map { eligible[$0] })
         guard var forest = rf.model else { throw AqylError(.internalError, code: "not_fitted", "the forest did not fit") }
         progress("forest: \(options.trees) trees fitted, out-of-bag accuracy \(forest.metadata.oobScore.map { String(format: "%.3f", $0) } ?? "n/a")")
-        forest = try forest.calibrated(on: households.table.selecting(rows: calIdx), labels: calIdx.map { eligible[$0] })
         let positive = try positiveIndex(forest)
-        let calProbs = try forest.predictCalibratedProbabilities(households.table.selecting(rows: calIdx))
-        let threshold = bestThreshold(probabilities: (0..<calIdx.count).map { calProbs[$0, positive] },
+        let threshold: Double
+        if options.calibration == .heldOut {
+            forest = try forest.calibrated(on: households.table.selecting(rows: calIdx), labels: calIdx.map { eligible[$0] })
+            let calProbs = try forest.predictCalibratedProbabilities(households.table.selecting(rows: calIdx))
+            threshold = bestThreshold(probabilities: (0..<calIdx.count).map { calProbs[$0, positive] },
                                       truth: calIdx.map { eligible[$0] == "1" })
-        progress("threshold chosen on the calibration part: \(String(format: "%.3f", threshold))")
+        } else {
+            guard let oob = rf.oobProbabilities else { throw AqylError(.internalError, code: "no_oob", "out-of-bag probabilities are missing") }
+            let labels = fitIdx.map { eligible[$0] }
+            forest = try forest.calibrated(probabilities: oob, labels: labels)
+            guard let cal = forest.calibrator else { throw AqylError(.internalError, code: "no_calibrator", "calibration failed") }
+            let rows = (0..<oob.rowCount).filter { !oob[$0, 0].isNaN }
+            let calibrated = cal.apply(ProbabilityMatrix(rowCount: rows.count, classCount: oob.classCount, values: rows.flatMap { oob.row($0) }))
+            threshold = bestThreshold(probabilities: (0..<rows.count).map { calibrated[$0, positive] },
+                                      truth: rows.map { labels[$0] == "1" })
+        }
+        progress("threshold chosen on the \(options.calibration.rawValue) probabilities: \(String(format: "%.3f", threshold))")
 
         var model = EligibilityModel(name: "asp-eligibility-\(schema.name)", version: "", schema: schema, forest: forest,
                                      threshold: threshold, card: ModelCard.empty)
@@ -75,8 +96,8 @@ public struct EligibilityModel: Sendable {
             .sorted { $0.1 > $1.1 }.prefix(15).map { FeatureWeight(feature: $0.0, importance: $0.1) }
         model.card = ModelCard(
             model: model.name, version: "", createdAt: Date(), data: dataDescription,
-            households: n, split: "stratified by eligibility, seed \(options.seed): \(fitIdx.count) fit, \(calIdx.count) calibration, \(test.count) test",
-            parameters: "random forest, \(options.trees) trees, min leaf \(options.minLeaf), max depth \(options.maxDepth.map(String.init) ?? "none"), balanced class weights, isotonic calibration",
+            households: n, split: "stratified by eligibility, seed \(options.seed): \(fitIdx.count) fit, \(options.calibration == .heldOut ? "\(calIdx.count) calibration" : "calibration and threshold on out-of-bag probabilities"), \(test.count) test",
+            parameters: "random forest, \(options.trees) trees, min leaf \(options.minLeaf), max depth \(options.maxDepth.map(String.init) ?? "none"), balanced class weights, isotonic calibration (\(options.calibration.rawValue))",
             features: forest.featureNames.count, excludedAsProtected: schema.protected, fairnessOnly: schema.fairnessOnly,
             threshold: threshold, test: evaluation, fourClassMacroF1: fourClass, topFeatures: Array(importance),
             limits: ModelCard.standardLimits(schema: schema))
