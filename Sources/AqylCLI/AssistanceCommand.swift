@@ -37,6 +37,8 @@ struct AssistanceCommand: AsyncParsableCommand {
         @Option(help: "Minimum households per leaf.") var minLeaf = 2
         @Option(help: "Calibration and threshold from out-of-bag probabilities (out-of-bag, default) or a held-out 20% of the training part (held-out).")
         var calibration = "out-of-bag"
+        @Flag(inversion: .prefixedNo, help: "Fit min leaf 1, 2, 4, 8 × sqrt or 30% of features per split and keep the best by out-of-bag macro-F1 (8 forests; the test part is never used). --no-select fits one forest with --min-leaf.")
+        var select = true
 
         func run() async throws {
             guard let cal = EligibilityModel.Options.Calibration(rawValue: calibration) else {
@@ -50,6 +52,9 @@ struct AssistanceCommand: AsyncParsableCommand {
             options.seed = seed
             options.minLeaf = minLeaf
             options.calibration = cal
+            if select {
+                options.selectFrom = [1, 2, 4, 8].flatMap { leaf in [(leaf, MaxFeatures.sqrt), (leaf, MaxFeatures.fraction(0.3))] }
+            }
             let model: EligibilityModel
             do {
                 model = try EligibilityModel.train(households: hh, schema: schema, options: options,

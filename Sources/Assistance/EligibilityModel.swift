@@ -31,6 +31,9 @@ public struct EligibilityModel: Sendable {
         /// `calibrationShare` of the training part aside instead.
         public var calibration: Calibration = .outOfBag
         public enum Calibration: String, Sendable { case outOfBag = "out-of-bag", heldOut = "held-out" }
+        /// When set (with out-of-bag calibration), each (min leaf, features per split) pair is fitted and the one with the
+        /// best out-of-bag macro-F1 is kept; the test part is never looked at.
+        public var selectFrom: [(minLeaf: Int, maxFeatures: MaxFeatures)] = []
         public init() {}
     }
 
@@ -56,9 +59,31 @@ public struct EligibilityModel: Sendable {
         }
         progress("households: \(n) (fit \(fitIdx.count), \(options.calibration == .heldOut ? "calibration \(calIdx.count)" : "calibration out-of-bag"), test \(test.count))")
 
+        let fitTable = households.table.selecting(rows: fitIdx)
+        let fitLabels = fitIdx.map { eligible[$0] }
         var rf = RandomForestClassifier(treeCount: options.trees, maxDepth: options.maxDepth, minSamplesLeaf: options.minLeaf,
                                         classWeight: .balanced, seed: options.seed)
-        try rf.fit(households.table.selecting(rows: fitIdx), labels: fitIdx.map { eligible[$0] })
+        var chosen = "min leaf \(options.minLeaf), sqrt features per split"
+        if options.calibration == .outOfBag && !options.selectFrom.isEmpty {
+            var best: (f1: Double, rf: RandomForestClassifier, label: String)?
+            for cand in options.selectFrom {
+                var c = RandomForestClassifier(treeCount: options.trees, maxFeatures: cand.maxFeatures, maxDepth: options.maxDepth,
+                                               minSamplesLeaf: cand.minLeaf, classWeight: .balanced, seed: options.seed)
+                try c.fit(fitTable, labels: fitLabels)
+                guard let oob = c.oobProbabilities, let k = c.model?.classes.firstIndex(of: "1") else { continue }
+                let rows = (0..<oob.rowCount).filter { !oob[$0, 0].isNaN }
+                let probs = rows.map { oob[$0, k] }
+                let truth = rows.map { fitLabels[$0] == "1" }
+                let t = bestThreshold(probabilities: probs, truth: truth)
+                let f1 = ClassificationReport(truth: truth.map { $0 ? "1" : "0" }, predicted: probs.map { $0 >= t ? "1" : "0" }).macroF1
+                let label = "min leaf \(cand.minLeaf), \(cand.maxFeatures) features per split"
+                progress(String(format: "selection: %@ → out-of-bag macro-F1 %.4f", label, f1))
+                if best == nil || f1 > best!.f1 + 1e-12 { best = (f1, c, label) }
+            }
+            if let best { rf = best.rf; chosen = best.label + " (chosen by out-of-bag macro-F1)" }
+        } else {
+            try rf.fit(fitTable, labels: fitLabels)
+        }
         guard var forest = rf.model else { throw AqylError(.internalError, code: "not_fitted", "the forest did not fit") }
         progress("forest: \(options.trees) trees fitted, out-of-bag accuracy \(forest.metadata.oobScore.map { String(format: "%.3f", $0) } ?? "n/a")")
         let positive = try positiveIndex(forest)
@@ -97,11 +122,13 @@ public struct EligibilityModel: Sendable {
         model.card = ModelCard(
             model: model.name, version: "", createdAt: Date(), data: dataDescription,
             households: n, split: "stratified by eligibility, seed \(options.seed): \(fitIdx.count) fit, \(options.calibration == .heldOut ? "\(calIdx.count) calibration" : "calibration and threshold on out-of-bag probabilities"), \(test.count) test",
-            parameters: "random forest, \(options.trees) trees, min leaf \(options.minLeaf), max depth \(options.maxDepth.map(String.init) ?? "none"), balanced class weights, isotonic calibration (\(options.calibration.rawValue))",
+            parameters: "random forest, \(options.trees) trees, \(chosen), max depth \(options.maxDepth.map(String.init) ?? "none"), balanced class weights, isotonic calibration (\(options.calibration.rawValue))",
             features: forest.featureNames.count, excludedAsProtected: schema.protected, fairnessOnly: schema.fairnessOnly,
             threshold: threshold, test: evaluation, fourClassMacroF1: fourClass, topFeatures: Array(importance),
             limits: ModelCard.standardLimits(schema: schema))
-        model.version = "1.0-" + String(forest.metadata.trainingDataDigest.prefix(12))
+        // The version names this exact model: training data, parameters and threshold (two models trained on the same
+        // data with different settings must not share a version).
+        model.version = "1.0-" + String(SHA256Digest.hex(Array("\(forest.metadata.trainingDataDigest)|\(model.card.parameters)|\(threshold)".utf8)).prefix(12))
         model.card.version = model.version
         return model
     }
