@@ -50,27 +50,38 @@ public struct EligibilityModel: Sendable {
         }
         let n = households.ids.count
         let (trainAll, test) = stratifiedSplit(labels: eligible, share: options.testShare, seed: options.seed)
-        var fitIdx = trainAll, calIdx: [Int] = []
-        if options.calibration == .heldOut {
-            let (fitRows, calRows) = stratifiedSplit(labels: trainAll.map { eligible[$0] }, share: options.calibrationShare,
-                                                     seed: options.seed &+ 1)
-            fitIdx = fitRows.map { trainAll[$0] }
-            calIdx = calRows.map { trainAll[$0] }
+        // Out-of-bag calibration needs out-of-bag probabilities for (nearly) every household of both classes; with a
+        // rare class, balanced bootstrap draws can put its rows into every tree. Then a held-out part is used instead.
+        func oobCovers(_ rf: RandomForestClassifier, _ labels: [String]) -> Bool {
+            guard let oob = rf.oobProbabilities else { return false }
+            for cls in ["0", "1"] {
+                let rows = labels.indices.filter { labels[$0] == cls }
+                let covered = rows.filter { !oob[$0, 0].isNaN }.count
+                if rows.isEmpty || Double(covered) < 0.8 * Double(rows.count) { return false }
+            }
+            return true
         }
-        progress("households: \(n) (fit \(fitIdx.count), \(options.calibration == .heldOut ? "calibration \(calIdx.count)" : "calibration out-of-bag"), test \(test.count))")
-
-        let fitTable = households.table.selecting(rows: fitIdx)
-        let fitLabels = fitIdx.map { eligible[$0] }
+        var mode = options.calibration
+        var fitIdx = trainAll, calIdx: [Int] = []
         var rf = RandomForestClassifier(treeCount: options.trees, maxDepth: options.maxDepth, minSamplesLeaf: options.minLeaf,
                                         classWeight: .balanced, seed: options.seed)
         var chosen = "min leaf \(options.minLeaf), sqrt features per split"
-        if options.calibration == .outOfBag && !options.selectFrom.isEmpty {
+        if mode == .outOfBag {
+            let fitTable = households.table.selecting(rows: fitIdx)
+            let fitLabels = fitIdx.map { eligible[$0] }
+            let candidates = options.selectFrom.isEmpty ? [(minLeaf: options.minLeaf, maxFeatures: MaxFeatures.sqrt)] : options.selectFrom
             var best: (f1: Double, rf: RandomForestClassifier, label: String)?
-            for cand in options.selectFrom {
+            for cand in candidates {
                 var c = RandomForestClassifier(treeCount: options.trees, maxFeatures: cand.maxFeatures, maxDepth: options.maxDepth,
                                                minSamplesLeaf: cand.minLeaf, classWeight: .balanced, seed: options.seed)
                 try c.fit(fitTable, labels: fitLabels)
-                guard let oob = c.oobProbabilities, let k = c.model?.classes.firstIndex(of: "1") else { continue }
+                guard oobCovers(c, fitLabels), let oob = c.oobProbabilities, let k = c.model?.classes.firstIndex(of: "1") else {
+                    progress("out-of-bag probabilities do not cover both classes (a rare class lands in nearly every tree); calibrating on a held-out part instead")
+                    mode = .heldOut
+                    best = nil
+                    break
+                }
+                if candidates.count == 1 { best = (0, c, chosen); break }
                 let rows = (0..<oob.rowCount).filter { !oob[$0, 0].isNaN }
                 let probs = rows.map { oob[$0, k] }
                 let truth = rows.map { fitLabels[$0] == "1" }
@@ -78,17 +89,23 @@ public struct EligibilityModel: Sendable {
                 let f1 = ClassificationReport(truth: truth.map { $0 ? "1" : "0" }, predicted: probs.map { $0 >= t ? "1" : "0" }).macroF1
                 let label = "min leaf \(cand.minLeaf), \(cand.maxFeatures) features per split"
                 progress(String(format: "selection: %@ → out-of-bag macro-F1 %.4f", label, f1))
-                if best == nil || f1 > best!.f1 + 1e-12 { best = (f1, c, label) }
+                if best == nil || f1 > best!.f1 + 1e-12 { best = (f1, c, label + " (chosen by out-of-bag macro-F1)") }
             }
-            if let best { rf = best.rf; chosen = best.label + " (chosen by out-of-bag macro-F1)" }
-        } else {
-            try rf.fit(fitTable, labels: fitLabels)
+            if let best { rf = best.rf; chosen = best.label }
         }
+        if mode == .heldOut {
+            let (fitRows, calRows) = stratifiedSplit(labels: trainAll.map { eligible[$0] }, share: options.calibrationShare,
+                                                     seed: options.seed &+ 1)
+            fitIdx = fitRows.map { trainAll[$0] }
+            calIdx = calRows.map { trainAll[$0] }
+            try rf.fit(households.table.selecting(rows: fitIdx), labels: fitIdx.map { eligible[$0] })
+        }
+        progress("households: \(n) (fit \(fitIdx.count), \(mode == .heldOut ? "calibration \(calIdx.count)" : "calibration out-of-bag"), test \(test.count))")
         guard var forest = rf.model else { throw AqylError(.internalError, code: "not_fitted", "the forest did not fit") }
         progress("forest: \(options.trees) trees fitted, out-of-bag accuracy \(forest.metadata.oobScore.map { String(format: "%.3f", $0) } ?? "n/a")")
         let positive = try positiveIndex(forest)
         let threshold: Double
-        if options.calibration == .heldOut {
+        if mode == .heldOut {
             forest = try forest.calibrated(on: households.table.selecting(rows: calIdx), labels: calIdx.map { eligible[$0] })
             let calProbs = try forest.predictCalibratedProbabilities(households.table.selecting(rows: calIdx))
             threshold = bestThreshold(probabilities: (0..<calIdx.count).map { calProbs[$0, positive] },
@@ -103,7 +120,7 @@ public struct EligibilityModel: Sendable {
             threshold = bestThreshold(probabilities: (0..<rows.count).map { calibrated[$0, positive] },
                                       truth: rows.map { labels[$0] == "1" })
         }
-        progress("threshold chosen on the \(options.calibration.rawValue) probabilities: \(String(format: "%.3f", threshold))")
+        progress("threshold chosen on the \(mode.rawValue) probabilities: \(String(format: "%.3f", threshold))")
 
         var model = EligibilityModel(name: "asp-eligibility-\(schema.name)", version: "", schema: schema, forest: forest,
                                      threshold: threshold, card: ModelCard.empty)
@@ -121,8 +138,8 @@ public struct EligibilityModel: Sendable {
             .sorted { $0.1 > $1.1 }.prefix(15).map { FeatureWeight(feature: $0.0, importance: $0.1) }
         model.card = ModelCard(
             model: model.name, version: "", createdAt: Date(), data: dataDescription,
-            households: n, split: "stratified by eligibility, seed \(options.seed): \(fitIdx.count) fit, \(options.calibration == .heldOut ? "\(calIdx.count) calibration" : "calibration and threshold on out-of-bag probabilities"), \(test.count) test",
-            parameters: "random forest, \(options.trees) trees, \(chosen), max depth \(options.maxDepth.map(String.init) ?? "none"), balanced class weights, isotonic calibration (\(options.calibration.rawValue))",
+            households: n, split: "stratified by eligibility, seed \(options.seed): \(fitIdx.count) fit, \(mode == .heldOut ? "\(calIdx.count) calibration" : "calibration and threshold on out-of-bag probabilities"), \(test.count) test",
+            parameters: "random forest, \(options.trees) trees, \(chosen), max depth \(options.maxDepth.map(String.init) ?? "none"), balanced class weights, isotonic calibration (\(mode.rawValue))",
             features: forest.featureNames.count, excludedAsProtected: schema.protected, fairnessOnly: schema.fairnessOnly,
             threshold: threshold, test: evaluation, fourClassMacroF1: fourClass, topFeatures: Array(importance),
             limits: ModelCard.standardLimits(schema: schema))
