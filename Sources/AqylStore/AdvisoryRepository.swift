@@ -84,22 +84,9 @@ extension AqylStore {
     /// The queue under `scope` (optionally narrowed to one node below it), oldest first.
     public func queue(scope: String, region: String?, status: Recommendation.Status?, domain: String?,
                       limit: Int, reader: Principal) async throws -> [Recommendation] {
-        let dir = try await directory()
-        let node = region ?? scope
-        guard dir.region(node) != nil else { throw AqylError.invalid("region", "unknown region \(node)", code: "unknown_region") }
-        guard dir.isWithin(node, scope: scope) else { throw AqylError.forbidden("region \(node) is outside your scope (\(scope))") }
-        let nodes = dir.subtree(of: node)
+        let (node, rows) = try await queueRows(table: "recommendations", regionColumn: "region_kato", scope: scope, region: region,
+                                               filters: [("status", status?.rawValue), ("domain", domain)], limit: limit)
         let statusText = status?.rawValue
-        let rows = try await db.withSQL { sql in
-            var q = SQLQueryString("SELECT * FROM recommendations WHERE region_kato IN (")
-            for (i, n) in nodes.enumerated() { q.appendInterpolation(unsafeRaw: i == 0 ? "" : ", "); q.appendInterpolation(bind: n) }
-            q.appendInterpolation(unsafeRaw: ")")
-            if let statusText { q.appendInterpolation(unsafeRaw: " AND status = "); q.appendInterpolation(bind: statusText) }
-            if let domain { q.appendInterpolation(unsafeRaw: " AND domain = "); q.appendInterpolation(bind: domain) }
-            q.appendInterpolation(unsafeRaw: " ORDER BY created_at, id LIMIT ")
-            q.appendInterpolation(bind: limit)
-            return try await sql.raw(q).all()
-        }
         let recs = try rows.map(Self.decodeRecommendation)
         try await audit.record(AuditEvent(actor: reader.username, action: "recommendation.list", entityType: "recommendation",
                                           entityId: "*", regionKato: node, personal: true,
@@ -172,5 +159,31 @@ extension AqylStore {
             AdvisoryStatistics(domain: k.d, modelName: k.m, modelVersion: k.v, total: a.total, pending: a.pending,
                                agreed: a.agreed, overridden: a.overridden)
         }.sorted { ($0.domain, $0.modelName, $0.modelVersion) < ($1.domain, $1.modelName, $1.modelVersion) }
+    }
+
+    /// Rows of a region-scoped queue table: `regionColumn` within the subtree of `region` (default: the caller's
+    /// `scope`, which must contain it), with equality filters (nil values are skipped), oldest first.
+    /// `table` and column names come from code, never from a request.
+    public func queueRows(table: String, regionColumn: String, scope: String, region: String?,
+                          filters: [(column: String, value: String?)], limit: Int) async throws -> (node: String, rows: [any SQLRow]) {
+        let dir = try await directory()
+        let node = region ?? scope
+        guard dir.region(node) != nil else { throw AqylError.invalid("region", "unknown region \(node)", code: "unknown_region") }
+        guard dir.isWithin(node, scope: scope) else { throw AqylError.forbidden("region \(node) is outside your scope (\(scope))") }
+        let nodes = dir.subtree(of: node)
+        let rows = try await db.withSQL { sql in
+            var q = SQLQueryString("SELECT * FROM \(unsafeRaw: table) WHERE \(unsafeRaw: regionColumn) IN (")
+            for (i, n) in nodes.enumerated() { q.appendInterpolation(unsafeRaw: i == 0 ? "" : ", "); q.appendInterpolation(bind: n) }
+            q.appendInterpolation(unsafeRaw: ")")
+            for (column, value) in filters {
+                guard let value else { continue }
+                q.appendInterpolation(unsafeRaw: " AND \(column) = ")
+                q.appendInterpolation(bind: value)
+            }
+            q.appendInterpolation(unsafeRaw: " ORDER BY created_at, id LIMIT ")
+            q.appendInterpolation(bind: limit)
+            return try await sql.raw(q).all()
+        }
+        return (node, rows)
     }
 }

@@ -396,25 +396,11 @@ public final class AssistanceService: Sendable {
 
     /// The queue under the reader's scope (optionally one node below it), oldest first (audited).
     public func queue(reader: Principal, region: String?, status: String?, limit: Int) async throws -> [ASPApplication] {
-        let dir = try await store.directory()
-        let node = region ?? reader.regionKato
-        guard dir.region(node) != nil else { throw AqylError.invalid("region", "unknown region \(node)", code: "unknown_region") }
-        guard dir.isWithin(node, scope: reader.regionKato) else {
-            throw AqylError.forbidden("region \(node) is outside your scope (\(reader.regionKato))")
-        }
         if let status, !["pending", "approved", "rejected"].contains(status) {
             throw AqylError.invalid("status", "status must be pending, approved or rejected")
         }
-        let nodes = dir.subtree(of: node)
-        let rows = try await store.db.withSQL { sql in
-            var q = SQLQueryString("SELECT * FROM assistance_applications WHERE district_kato IN (")
-            for (i, n) in nodes.enumerated() { q.appendInterpolation(unsafeRaw: i == 0 ? "" : ", "); q.appendInterpolation(bind: n) }
-            q.appendInterpolation(unsafeRaw: ")")
-            if let status { q.appendInterpolation(unsafeRaw: " AND status = "); q.appendInterpolation(bind: status) }
-            q.appendInterpolation(unsafeRaw: " ORDER BY created_at, id LIMIT ")
-            q.appendInterpolation(bind: limit)
-            return try await sql.raw(q).all()
-        }
+        let (node, rows) = try await store.queueRows(table: "assistance_applications", regionColumn: "district_kato", scope: reader.regionKato,
+                                                     region: region, filters: [("status", status)], limit: limit)
         let apps = try rows.map(Self.decodeApplication)
         try await store.audit.record(AuditEvent(actor: reader.username, action: "assistance.application.list", entityType: "application",
                                                 entityId: "*", regionKato: node, personal: true,

@@ -174,23 +174,11 @@ public final class VisionService: Sendable {
 
     /// The operator queue under the reader's scope (or one node within it), oldest first. Audited.
     public func queue(reader: Principal, region: String?, status: String?, limit: Int) async throws -> [StoredVisionEvent] {
-        let dir = try await store.directory()
-        let node = region ?? reader.regionKato
-        guard dir.region(node) != nil else { throw AqylError.invalid("region", "unknown region \(node)", code: "unknown_region") }
-        guard dir.isWithin(node, scope: reader.regionKato) else { throw AqylError.forbidden("region \(node) is outside your scope (\(reader.regionKato))") }
         if let status, !["pending", "confirmed", "dismissed"].contains(status) {
             throw AqylError.invalid("status", "status must be pending, confirmed, dismissed or any")
         }
-        let nodes = dir.subtree(of: node)
-        let rows = try await store.db.withSQL { sql in
-            var q = SQLQueryString("SELECT * FROM vision_events WHERE district_kato IN (")
-            for (i, n) in nodes.enumerated() { q.appendInterpolation(unsafeRaw: i == 0 ? "" : ", "); q.appendInterpolation(bind: n) }
-            q.appendInterpolation(unsafeRaw: ")")
-            if let status { q.appendInterpolation(unsafeRaw: " AND status = "); q.appendInterpolation(bind: status) }
-            q.appendInterpolation(unsafeRaw: " ORDER BY created_at, id LIMIT ")
-            q.appendInterpolation(bind: limit)
-            return try await sql.raw(q).all()
-        }
+        let (node, rows) = try await store.queueRows(table: "vision_events", regionColumn: "district_kato", scope: reader.regionKato,
+                                                     region: region, filters: [("status", status)], limit: limit)
         let events = try rows.map(Self.decode)
         try await store.audit.record(AuditEvent(actor: reader.username, action: "vision.event.list", entityType: "vision_event",
                                                 entityId: "*", regionKato: node, personal: true, detail: "\(events.count) listed"))
