@@ -125,11 +125,11 @@ public struct EligibilityModel: Sendable {
         var model = EligibilityModel(name: "asp-eligibility-\(schema.name)", version: "", schema: schema, forest: forest,
                                      threshold: threshold, card: ModelCard.empty)
         let evaluation = try model.evaluate(households, rows: test)
-        // Four-class figure for the card: a second forest on the same split, same settings.
+        // Four-class figure for the card: a second forest on the same split, with the binary model's settings.
         var fourClass: Double?
         if Set(raw).count > 2 {
-            var rf4 = RandomForestClassifier(treeCount: options.trees, maxDepth: options.maxDepth, minSamplesLeaf: options.minLeaf,
-                                             classWeight: .balanced, seed: options.seed)
+            var rf4 = RandomForestClassifier(treeCount: options.trees, maxFeatures: rf.maxFeatures, maxDepth: options.maxDepth,
+                                             minSamplesLeaf: rf.minSamplesLeaf, classWeight: .balanced, seed: options.seed)
             try rf4.fit(households.table.selecting(rows: trainAll), labels: trainAll.map { raw[$0] })
             let predicted = try rf4.predict(households.table.selecting(rows: test))
             fourClass = ClassificationReport(truth: test.map { raw[$0] }, predicted: predicted).macroF1
