@@ -50,7 +50,9 @@ extension AppealsService {
         }
         let cl: Set<Clearance>
         if let override { cl = override } else { cl = try await clearances(userId: reader.userId) }
-        let excluded = AppealCategory.allCases.filter { c in c.requiredClearance.map { !cl.contains($0) } ?? false }
+        var excluded = AppealCategory.allCases.filter { c in c.requiredClearance.map { !cl.contains($0) } ?? false }
+        // Police complaints are never visible below region level (see `canSee`), not even as counts.
+        if let level = dir.region(reader.regionKato)?.level, level > .region { excluded.append(.policeComplaint) }
         let reports = try await scan(under: node, dir: dir).filter { !excluded.contains($0.category) }
         let now = clock.now()
 

@@ -130,47 +130,54 @@ public final class AppealsService: Sendable {
             deadlineAt: now.addingTimeInterval(config.deadline(for: s.category)), closedAt: nil, attachments: s.attachments)
         let token = try await trackingToken(for: id)
         let dialect = store.db.dialect
-        do {
-            try await store.db.transaction { sql in
-                if let key = idempotencyKey,
-                   try await sql.raw("SELECT report_id FROM appeals_idempotency WHERE client_id = \(bind: client.userId) AND idem_key = \(bind: key)").first() != nil {
-                    throw RaceLost()
-                }
-                try await Self.insert(report, submittedBy: client.userId, digest: digest, on: sql)
-                try await Self.appendHistory(report.id, kind: "submitted", status: .submitted, level: report.level,
-                                             queue: report.queueKato, publicNote: AppealStatus.submitted.publicText,
-                                             actor: client.username, internalNote: nil, at: now, on: sql)
-                if let key = idempotencyKey {
-                    try await sql.raw("""
-                        INSERT INTO appeals_idempotency (client_id, idem_key, body_hash, report_id, created_at)
-                        VALUES (\(bind: client.userId), \(bind: key), \(bind: digest), \(bind: id), \(bind: Clock.millis(now)))
-                        """).run()
-                }
-                try await sql.raw("""
-                    INSERT INTO appeals_tracking (token_hash, report_id, created_at)
-                    VALUES (\(bind: Hashing.sha256Hex(token)), \(bind: id), \(bind: Clock.millis(now)))
-                    """).run()
-                _ = try await AuditLog.append(
-                    AuditEvent(actor: client.username, action: "appeal.submit", entityType: "appeal", entityId: id,
-                               regionKato: route.queue,
-                               detail: "\(s.category.rawValue) via \(s.channel) → \(route.kind.rawValue) \(route.queue); topics \(result.topics.map(\.rawValue).joined(separator: ",")); duplicates \(duplicates.count)"),
-                    on: sql, dialect: dialect, at: now)
-            }
-        } catch {
-            // A concurrent retry with the same key won the race (or hit the primary key first): answer as a replay.
-            if let key = idempotencyKey, let replay = try await replay(key: key, digest: digest, client: client) { return replay }
-            throw error
-        }
+        var rec: Recommendation?
         if let recId {
             let reasons = result.hits.prefix(10).map {
                 Reason(feature: "\($0.source):\($0.evidence)", label: "\($0.topic.rawValue) (\($0.source): \($0.evidence))",
                        contribution: $0.score, value: $0.topic.rawValue)
             }
-            let rec = Recommendation(
+            rec = Recommendation(
                 id: recId, subject: "appeal:\(id)", domain: "appeals", modelName: result.modelName,
                 modelVersion: result.modelVersion, score: result.score, outcome: result.outcome, reasons: Array(reasons),
                 inputDigest: digest, regionKato: route.queue, createdAt: now)
-            _ = try await store.createRecommendation(rec, actor: client.username)
+        }
+        // The report, its history, idempotency key, tracking token, audit entry and (for non-restricted categories)
+        // its recommendation land in one transaction, or none of them does.
+        let body: @Sendable (any SQLDatabase) async throws -> Void = { sql in
+            if let key = idempotencyKey,
+               try await sql.raw("SELECT report_id FROM appeals_idempotency WHERE client_id = \(bind: client.userId) AND idem_key = \(bind: key)").first() != nil {
+                throw RaceLost()
+            }
+            try await Self.insert(report, submittedBy: client.userId, digest: digest, on: sql)
+            try await Self.appendHistory(report.id, kind: "submitted", status: .submitted, level: report.level,
+                                         queue: report.queueKato, publicNote: AppealStatus.submitted.publicText,
+                                         actor: client.username, internalNote: nil, at: now, on: sql)
+            if let key = idempotencyKey {
+                try await sql.raw("""
+                    INSERT INTO appeals_idempotency (client_id, idem_key, body_hash, report_id, created_at)
+                    VALUES (\(bind: client.userId), \(bind: key), \(bind: digest), \(bind: id), \(bind: Clock.millis(now)))
+                    """).run()
+            }
+            try await sql.raw("""
+                INSERT INTO appeals_tracking (token_hash, report_id, created_at)
+                VALUES (\(bind: Hashing.sha256Hex(token)), \(bind: id), \(bind: Clock.millis(now)))
+                """).run()
+            _ = try await AuditLog.append(
+                AuditEvent(actor: client.username, action: "appeal.submit", entityType: "appeal", entityId: id,
+                           regionKato: route.queue,
+                           detail: "\(s.category.rawValue) via \(s.channel) → \(route.kind.rawValue) \(route.queue); topics \(result.topics.map(\.rawValue).joined(separator: ",")); duplicates \(duplicates.count)"),
+                on: sql, dialect: dialect, at: now)
+        }
+        do {
+            if let rec {
+                _ = try await store.createRecommendation(rec, actor: client.username, within: body)
+            } else {
+                try await store.db.transaction(body)
+            }
+        } catch {
+            // A concurrent retry with the same key won the race (or hit the primary key first): answer as a replay.
+            if let key = idempotencyKey, let replay = try await replay(key: key, digest: digest, client: client) { return replay }
+            throw error
         }
         return SubmitOutcome(report: report, trackingToken: token, replayed: false)
     }
@@ -415,11 +422,16 @@ public final class AppealsService: Sendable {
         if next.isClosed { r.closedAt = now }
         let updated = r
         try await store.db.transaction { sql in
-            try await sql.raw("""
+            // Only the official whose UPDATE still finds the old status moves it; a concurrent one gets 409.
+            let changed = try await sql.raw("""
                 UPDATE appeals_reports SET status = \(bind: next.rawValue), updated_at = \(bind: Clock.millis(now)),
                     closed_at = \(bind: updated.closedAt.map(Clock.millis))
                 WHERE id = \(bind: id) AND status = \(bind: prev.rawValue)
-                """).run()
+                RETURNING id
+                """).all()
+            guard !changed.isEmpty else {
+                throw AqylError(.conflict, code: "invalid_transition", "the report changed status meanwhile; reload it", field: "status")
+            }
             let pub = publicNote.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
             try await Self.appendHistory(id, kind: "status", status: next, level: updated.level, queue: updated.queueKato,
                                          publicNote: pub.map { "\(next.publicText). \($0)" } ?? next.publicText,
@@ -444,6 +456,15 @@ public final class AppealsService: Sendable {
             throw AqylError.notFound("appeal \(id)", field: "id")
         }
         var decision: Decision?
+        if r.recommendationId == nil {
+            // Restricted categories keep their decision with the correction row: decided once, like the advisory record.
+            let existing = try await store.db.withSQL { sql in
+                try await sql.raw("SELECT topics FROM appeals_triage_corrections WHERE report_id = \(bind: id)").first()
+            }
+            if existing != nil {
+                throw AqylError(.conflict, code: "already_decided", "the triage advice on this report has already been decided")
+            }
+        }
         if let recId = r.recommendationId {
             decision = try await store.decide(recommendationId: recId, official: official, outcome: outcome, reason: reason)
         } else {
@@ -478,14 +499,17 @@ public final class AppealsService: Sendable {
         return (decision, cid)
     }
 
-    /// Officers' topic corrections with the report text, for `aqyl triage retrain`.
-    public func corrections() async throws -> [(text: String, topics: [RiskTopic])] {
+    /// Officers' topic corrections with the report text, for `aqyl triage retrain`. The read is audited: the texts
+    /// are citizens' own words, restricted categories included.
+    public func corrections(reader: String = "cli") async throws -> [(text: String, topics: [RiskTopic])] {
         let rows = try await store.db.withSQL { sql in
             try await sql.raw("""
                 SELECT c.topics, r.description FROM appeals_triage_corrections c JOIN appeals_reports r ON r.id = c.report_id
                 ORDER BY c.created_at, c.id
                 """).all()
         }
+        try await store.audit.record(AuditEvent(actor: reader, action: "appeal.corrections.read", entityType: "appeal",
+                                                entityId: "*", personal: true, detail: "\(rows.count) corrected reports read for retraining"))
         return try rows.map { row in
             (try row.decode(column: "description", as: String.self),
              Self.unjson(try row.decode(column: "topics", as: String.self), as: [RiskTopic].self) ?? [])
@@ -516,13 +540,16 @@ public final class AppealsService: Sendable {
                   let target = dir.region(parent) else { continue }
             let deadline = now.addingTimeInterval(config.deadline(for: r.category))
             let moved: Bool = try await store.db.transaction { sql in
-                let still = try await sql.raw("SELECT queue_kato FROM appeals_reports WHERE id = \(bind: r.id) AND queue_kato = \(bind: r.queueKato) AND deadline_at < \(bind: nowMs)").first()
-                guard still != nil else { return false }
-                try await sql.raw("""
+                // The UPDATE itself re-checks status, queue and deadline, so a report closed meanwhile, or escalated by
+                // another process (server and CLI), is left alone.
+                let changed = try await sql.raw("""
                     UPDATE appeals_reports SET queue_kato = \(bind: target.kato), level = \(bind: target.level.rawValue),
                         deadline_at = \(bind: Clock.millis(deadline)), updated_at = \(bind: nowMs)
-                    WHERE id = \(bind: r.id)
-                    """).run()
+                    WHERE id = \(bind: r.id) AND queue_kato = \(bind: r.queueKato) AND deadline_at < \(bind: nowMs)
+                        AND status IN ('submitted', 'in_progress')
+                    RETURNING id
+                    """).all()
+                guard !changed.isEmpty else { return false }
                 try await Self.appendHistory(r.id, kind: "escalated", status: r.status, level: target.level, queue: target.kato,
                                              publicNote: "Срок истёк, обращение передано на уровень выше / Мерзімі өтті, өтініш жоғары деңгейге берілді / Deadline passed, escalated to the \(target.level == .centre ? "national" : target.level.rawValue) level",
                                              actor: "system", internalNote: "overdue since \(ISO8601DateFormatter().string(from: r.deadlineAt))",

@@ -83,7 +83,7 @@ extension TriageCommand {
                     policy: labelValues == .binary ? .strictBinary : .scores(threshold: old.info.options.labelThreshold))
             } catch let e as TextLabeledTable.LoadError { throw ValidationError(e.description) }
             let corrections = try await withStore(db) { store in
-                try await AppealsService(store: store, triage: AppealTriage(classifier: nil)).corrections()
+                try await AppealsService(store: store, triage: AppealTriage(classifier: nil)).corrections(reader: ProcessInfo.processInfo.environment["USER"] ?? "cli")
             }
             let table = TriageRetraining.merge(base: base, corrections: corrections)
             triageLog("\(base.texts.count) base rows + \(corrections.count) corrections; labels: \(table.labelNames.joined(separator: ", "))")

@@ -65,7 +65,11 @@ struct VisionRoutes {
         let data = try await Self.body(request, context)
         let external = try Self.mapped { try ExternalCameraEvent.parse(data) }
         let camera = try await service.cameras(scope: Region.centreCode).first { $0.cameraId == external.cameraID }
-        guard let district = external.districtKATO ?? camera?.districtKato else {
+        // A registered camera's events belong to its district; the body may not move them elsewhere.
+        if let camera, let claimed = external.districtKATO, claimed != camera.districtKato {
+            throw AqylError.invalid("district_kato", "camera \(camera.cameraId) is registered in \(camera.districtKato), not \(claimed)")
+        }
+        guard let district = camera?.districtKato ?? external.districtKATO else {
             throw AqylError.missing("district_kato")
         }
         try p.requireScope(district, in: try await store.directory())

@@ -111,6 +111,14 @@ extension AqylStore {
                 throw AqylError.notFound("recommendation \(recommendationId)", field: "id")
             }
             let decision = try Decision.make(on: rec, by: official, outcome: outcome, reason: reason, at: time)
+            // Claim the recommendation: of two concurrent decisions only one finds it pending (409 for the other,
+            // on SQLite and PostgreSQL alike, instead of a unique-key failure).
+            let claimed = try await sql.raw("""
+                UPDATE recommendations SET status = 'decided' WHERE id = \(bind: rec.id) AND status = 'pending' RETURNING id
+                """).all()
+            guard !claimed.isEmpty else {
+                throw AqylError(.conflict, code: "already_decided", "this recommendation has already been decided")
+            }
             if let within { try await within(sql, rec, decision) }
             try await sql.raw("""
                 INSERT INTO decisions (id, recommendation_id, official_id, official_name, outcome, reason, agrees, decided_at)
@@ -118,7 +126,6 @@ extension AqylStore {
                         \(bind: decision.officialName), \(bind: decision.outcome), \(bind: decision.reason),
                         \(bind: decision.agrees ? 1 : 0), \(bind: Clock.millis(decision.decidedAt)))
                 """).run()
-            try await sql.raw("UPDATE recommendations SET status = 'decided' WHERE id = \(bind: rec.id)").run()
             _ = try await AuditLog.append(
                 AuditEvent(actor: official.username, action: "decision.create", entityType: "recommendation", entityId: rec.id,
                            regionKato: rec.regionKato,

@@ -312,7 +312,10 @@ public final class AssistanceService: Sendable {
         let headIIN = household.members.first { $0.relation == .head }?.iin
         let pseudonym = headIIN.map { pseudonymizer.pseudonym(for: $0) }
         let e = Self.encoder()
-        let householdJSON = String(decoding: try e.encode(household), as: UTF8.self)
+        // Minimisation: the stored household keeps no IIN (the head's pseudonym is on the record; age and sex stay).
+        var stored = household
+        for i in stored.members.indices { stored.members[i].iin = nil }
+        let householdJSON = String(decoding: try e.encode(stored), as: UTF8.self)
         var digest = SHA256Digest()
         digest.update(string: householdJSON + "|" + Self.day(appliedOn))
         let score = opinion.recommends == "approve" ? opinion.probability : 1 - opinion.probability

@@ -12,14 +12,14 @@ public enum VisionMigrations {
         [
             """
             CREATE TABLE vision_cameras (
-                camera_id TEXT PRIMARY KEY, district_kato TEXT NOT NULL, version INTEGER NOT NULL, config TEXT NOT NULL,
+                camera_id TEXT PRIMARY KEY, district_kato TEXT NOT NULL, version BIGINT NOT NULL, config TEXT NOT NULL,
                 installed_at BIGINT NOT NULL, installed_by TEXT NOT NULL)
             """,
             """
             CREATE TABLE vision_events (
                 id TEXT PRIMARY KEY, recommendation_id TEXT NOT NULL UNIQUE REFERENCES recommendations (id),
                 camera_id TEXT NOT NULL, district_kato TEXT NOT NULL, source TEXT NOT NULL, external_id TEXT,
-                rule_id TEXT NOT NULL, rule_version INTEGER NOT NULL, rule_kind TEXT NOT NULL, event TEXT NOT NULL,
+                rule_id TEXT NOT NULL, rule_version BIGINT NOT NULL, rule_kind TEXT NOT NULL, event TEXT NOT NULL,
                 confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, reviewed_by TEXT, review_reason TEXT,
                 reviewed_at BIGINT, created_at BIGINT NOT NULL)
             """,
@@ -60,17 +60,25 @@ public final class VisionService: Sendable {
             throw AqylError.invalid("district_kato", "unknown district \(config.districtKATO)", code: "unknown_region")
         }
         try actor.requireScope(config.districtKATO, in: dir)
-        let existing = try await store.db.withSQL { sql in
-            try await sql.raw("SELECT version FROM vision_cameras WHERE camera_id = \(bind: config.cameraID)").first()?.decode(column: "version", as: Int.self)
-        }
-        if let v = existing, v >= config.version {
-            throw AqylError(.conflict, code: "stale_version",
-                            "camera \(config.cameraID) already has configuration version \(v); send a higher version", field: "version")
-        }
         let dialect = store.db.dialect
         let time = store.clock.now()
         try await store.db.transaction { sql in
-            try await sql.raw("DELETE FROM vision_cameras WHERE camera_id = \(bind: config.cameraID)").run()
+            // Inside the transaction: a camera already installed elsewhere stays with its district unless the caller
+            // also covers that district, and only a higher version replaces the stored one.
+            if let row = try await sql.raw("SELECT version, district_kato FROM vision_cameras WHERE camera_id = \(bind: config.cameraID)").first() {
+                let current = try row.decode(column: "district_kato", as: String.self)
+                guard dir.isWithin(current, scope: actor.regionKato) else {
+                    throw AqylError.forbidden("camera \(config.cameraID) belongs to \(current), outside your scope (\(actor.regionKato))")
+                }
+                let v = try row.decode(column: "version", as: Int.self)
+                let deleted = try await sql.raw("""
+                    DELETE FROM vision_cameras WHERE camera_id = \(bind: config.cameraID) AND version < \(bind: config.version) RETURNING camera_id
+                    """).all()
+                guard !deleted.isEmpty else {
+                    throw AqylError(.conflict, code: "stale_version",
+                                    "camera \(config.cameraID) already has configuration version \(v); send a higher version", field: "version")
+                }
+            }
             try await sql.raw("""
                 INSERT INTO vision_cameras (camera_id, district_kato, version, config, installed_at, installed_by)
                 VALUES (\(bind: config.cameraID), \(bind: config.districtKATO), \(bind: config.version), \(bind: json),
@@ -102,7 +110,7 @@ public final class VisionService: Sendable {
             throw AqylError.invalid("district_kato", "unknown district \(event.districtKATO)", code: "unknown_region")
         }
         if let ext = externalId, let existing = try await eventRow(where: "camera_id", event.cameraID, externalId: ext) {
-            return (existing, false)
+            return (try Self.sameDistrict(existing, event), false)
         }
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
@@ -118,6 +126,7 @@ public final class VisionService: Sendable {
                              value: "rule \(event.ruleID), tracks \(event.trackIDs.map(String.init).joined(separator: " "))")],
             inputDigest: digest.finalizeHex(), regionKato: event.districtKATO, createdAt: store.clock.now())
         let id = UUID().uuidString.lowercased()
+        do {
         _ = try await store.createRecommendation(rec, actor: actor) { sql in
             try await sql.raw("""
                 INSERT INTO vision_events (id, recommendation_id, camera_id, district_kato, source, external_id, rule_id, rule_version,
@@ -127,8 +136,24 @@ public final class VisionService: Sendable {
                         \(bind: json), \(bind: confidence), 'pending', \(bind: Clock.millis(rec.createdAt)))
                 """).run()
         }
+        } catch {
+            // A concurrent retry of the same camera event won the race: answer with the stored one.
+            if let ext = externalId, let existing = try await eventRow(where: "camera_id", event.cameraID, externalId: ext) {
+                return (try Self.sameDistrict(existing, event), false)
+            }
+            throw error
+        }
         return (StoredVisionEvent(id: id, recommendationId: rec.id, cameraId: event.cameraID, districtKato: event.districtKATO,
                                   source: source, status: "pending", event: event, createdAt: rec.createdAt), true)
+    }
+
+    /// A stored camera event is returned for a retry only to the district it belongs to.
+    static func sameDistrict(_ existing: StoredVisionEvent, _ event: VisionEvent) throws -> StoredVisionEvent {
+        guard existing.districtKato == event.districtKATO else {
+            throw AqylError(.conflict, code: "event_id_reused", "event_id \(existing.event.attributes["event_id"] ?? "") was already used for another district",
+                            field: "event_id")
+        }
+        return existing
     }
 
     /// Runs a camera's rules over tracks and records every event (e.g. a replay of recorded tracks).

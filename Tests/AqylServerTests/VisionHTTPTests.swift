@@ -81,12 +81,44 @@ struct VisionHTTPTests {
             let wrong = try await client.send(.post, "/v1/vision/events", token: bank, json: ext.replacingOccurrences(of: #""confidence":0.7"#, with: #""confidence":7"#))
             #expect(wrong.status == .badRequest && wrong.errorField == "confidence", "\(wrong.body)")
 
+            // A camera stays with its district: an admin of another district cannot move it, and a camera event
+            // cannot claim another district.
+            _ = try await store.createUser(username: "admin.esil", displayName: nil, role: .admin, regionKato: "711210000",
+                                           password: "pw-esil-2026", bcryptCost: 4, actor: "test")
+            let esilAdmin = try await client.login("admin.esil", password: "pw-esil-2026")
+            let takeover = Self.camera.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 5")
+                .replacingOccurrences(of: "751210000", with: "711210000")
+            #expect(try await client.send(.put, "/v1/vision/cameras/cam-alatau-1", token: esilAdmin, json: takeover).status == .forbidden)
+            let moved = try await client.send(.post, "/v1/vision/events", token: bank,
+                                              json: ext.replacingOccurrences(of: #""event_id":"ev-1""#, with: #""event_id":"ev-2","district_kato":"711210000""#))
+            #expect(moved.status == .badRequest && moved.errorField == "district_kato", "\(moved.body)")
+
             // Every step is in the audit log.
             let auditor = try await client.login("auditor")
             let actions = try await client.send(.get, "/v1/audit?limit=500", token: auditor).list("entries").compactMap { $0["action"] as? String }
             #expect(actions.contains("vision.camera.configure"))
             #expect(actions.contains("decision.create"))
             #expect(actions.contains("vision.event.list"))
+        }
+    }
+
+    @Test(arguments: ServerBackend.available)
+    func concurrentDecisionsOneWins(_ backend: ServerBackend) async throws {
+        let server = try await TestServer.make(backend)
+        try await server.run { client in
+            let esil = try await client.login("officer.esil")
+            let id = try #require(try await client.send(.get, "/v1/recommendations?domain=demo", token: esil).list("recommendations").first?["id"] as? String)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for outcome in ["approve", "reject", "approve", "reject"] {
+                    group.addTask {
+                        try await client.send(.post, "/v1/recommendations/\(id)/decision", token: esil,
+                                              json: #"{"outcome":"\#(outcome)","reason":"checked"}"#).status.code
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 409 }.count == 3, "\(statuses)")
         }
     }
 }
