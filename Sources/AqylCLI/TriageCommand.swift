@@ -57,6 +57,10 @@ extension TriageCommand {
         @Flag(help: "Character n-grams may span word boundaries (scikit-learn 'char' instead of 'char_wb').")
         var charAcrossWords = false
         @Flag(help: "Binary term frequency (1 per present n-gram).") var binaryTf = false
+        @Flag(help: "Build word n-grams from lightly stemmed words (common Russian endings removed).")
+        var wordStemming = false
+        @Flag(help: "Hash word and character n-grams into one shared space (as models before format version 2 did).")
+        var sharedHashSpace = false
         @Flag(help: "Do not multiply by IDF.") var noIdf = false
         @Flag(help: "Weight each row's loss per label by |2·score − 1| (needs --label-values scores).")
         var confidenceWeighting = false
@@ -72,6 +76,8 @@ extension TriageCommand {
         @Option(help: "C of the blended model (default: --c).") var blendC: Double?
         @Option(help: "Two-view ensemble: weight of a word-only model averaged with a char-only model (0 = one model on all features; needs --word-ngrams).")
         var wordView: Float = 0
+        @Flag(inversion: .prefixedNo, help: "When no label passes its threshold, predict the most probable one if it reaches a fallback threshold tuned on the out-of-fold predictions.")
+        var fallbackLabel = false
 
         public init() {}
 
@@ -109,7 +115,8 @@ extension TriageCommand {
             let features = TextFeatureOptions(
                 hashBits: hashBits, wordMinN: w.0, wordMaxN: w.1, charMinN: ch.0, charMaxN: ch.1,
                 wordWeight: wordWeight, charWeight: 1, minDocumentFrequency: minDf,
-                useIDF: !noIdf, charWithinWords: !charAcrossWords, binaryTF: binaryTf)
+                useIDF: !noIdf, charWithinWords: !charAcrossWords, binaryTF: binaryTf,
+                separateHashSpaces: !sharedHashSpace, wordStemming: wordStemming)
             do { try features.validate() } catch { throw ValidationError("\(error)") }
             guard c > 0 else { throw ValidationError("--c must be positive") }
             return TextClassifierOptions(
@@ -125,7 +132,7 @@ extension TriageCommand {
                         c: blendC ?? c, maxIterations: maxIterations, tolerance: tolerance,
                         balancedClassWeight: balanced, naiveBayesAlpha: alpha)]
                 } ?? [],
-                wordViewWeight: wordView, confidenceWeighting: confidenceWeighting)
+                wordViewWeight: wordView, confidenceWeighting: confidenceWeighting, fallbackLabel: fallbackLabel)
         }
 
         static func range(_ s: String, _ name: String) throws -> (Int, Int) {
