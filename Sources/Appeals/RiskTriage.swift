@@ -200,7 +200,8 @@ public struct AppealTriage: Sendable {
         if let classifier {
             let probs = classifier.probabilities(text)
             maxP = Double(probs.max() ?? 0)
-            for (i, label) in classifier.labels.enumerated() where probs[i] >= classifier.thresholds[i] {
+            let on = classifier.decide(probabilities: probs)
+            for (i, label) in classifier.labels.enumerated() where on[i] {
                 for t in RiskTopic.topics(forModelLabel: label) {
                     hits.append(.init(topic: t, source: "model", evidence: label, score: Double(probs[i])))
                 }

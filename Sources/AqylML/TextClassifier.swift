@@ -49,14 +49,21 @@ public struct TextClassifierOptions: Sendable, Codable, Equatable {
     /// Weight each row's loss for a label by the confidence of its score, `|2·score − 1|` (so
     /// 0/1 rows weigh 1 and a 0.5 row nothing). Default false.
     public var confidenceWeighting: Bool
+    /// "At least one label": when no label reaches its threshold, predict the most probable
+    /// label if its probability reaches a fallback threshold tuned for micro-F1 on the
+    /// out-of-fold predictions (after the per-label thresholds). Needs calibration folds; the
+    /// rule is dropped when no fallback threshold improves the out-of-fold micro-F1. Default false.
+    public var fallbackLabel: Bool
 
     public init(
         normalizer: TextNormalizer = TextNormalizer(), features: TextFeatureOptions = TextFeatureOptions(),
         logistic: TextLogisticOptions = TextLogisticOptions(), calibrationFolds: Int = 3,
         thresholdObjective: TextThresholdObjective = .microF1, minThreshold: Float = 0.05, maxThreshold: Float = 0.95,
         labelThreshold: Float = 0.5, softTargets: Bool = false, seed: UInt64 = 42, stackingC: Double = 0,
-        blend: [TextLogisticOptions] = [], wordViewWeight: Float = 0, confidenceWeighting: Bool = false
+        blend: [TextLogisticOptions] = [], wordViewWeight: Float = 0, confidenceWeighting: Bool = false,
+        fallbackLabel: Bool = false
     ) {
+        self.fallbackLabel = fallbackLabel
         self.confidenceWeighting = confidenceWeighting
         self.wordViewWeight = wordViewWeight
         self.blend = blend
@@ -71,6 +78,31 @@ public struct TextClassifierOptions: Sendable, Codable, Equatable {
         self.labelThreshold = labelThreshold
         self.softTargets = softTargets
         self.seed = seed
+    }
+}
+
+extension TextClassifierOptions {
+    /// Fields missing from older model files take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TextClassifierOptions()
+        self.init(
+            normalizer: try c.decodeIfPresent(TextNormalizer.self, forKey: .normalizer) ?? d.normalizer,
+            features: try c.decodeIfPresent(TextFeatureOptions.self, forKey: .features) ?? d.features,
+            logistic: try c.decodeIfPresent(TextLogisticOptions.self, forKey: .logistic) ?? d.logistic,
+            calibrationFolds: try c.decodeIfPresent(Int.self, forKey: .calibrationFolds) ?? d.calibrationFolds,
+            thresholdObjective: try c.decodeIfPresent(TextThresholdObjective.self, forKey: .thresholdObjective)
+                ?? d.thresholdObjective,
+            minThreshold: try c.decodeIfPresent(Float.self, forKey: .minThreshold) ?? d.minThreshold,
+            maxThreshold: try c.decodeIfPresent(Float.self, forKey: .maxThreshold) ?? d.maxThreshold,
+            labelThreshold: try c.decodeIfPresent(Float.self, forKey: .labelThreshold) ?? d.labelThreshold,
+            softTargets: try c.decodeIfPresent(Bool.self, forKey: .softTargets) ?? d.softTargets,
+            seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed,
+            stackingC: try c.decodeIfPresent(Double.self, forKey: .stackingC) ?? d.stackingC,
+            blend: try c.decodeIfPresent([TextLogisticOptions].self, forKey: .blend) ?? d.blend,
+            wordViewWeight: try c.decodeIfPresent(Float.self, forKey: .wordViewWeight) ?? d.wordViewWeight,
+            confidenceWeighting: try c.decodeIfPresent(Bool.self, forKey: .confidenceWeighting) ?? d.confidenceWeighting,
+            fallbackLabel: try c.decodeIfPresent(Bool.self, forKey: .fallbackLabel) ?? false)
     }
 }
 
@@ -111,7 +143,9 @@ public struct TextExplanation: Sendable, Codable, Equatable {
 /// with Platt calibration and per-label thresholds tuned on out-of-fold training predictions.
 public struct TextClassifier: Sendable {
     public static let formatName = "aqyl.text-classifier"
-    public static let formatVersion = 1
+    /// 2 added `fallbackThreshold` (and feature options that default to version 1's behaviour
+    /// when absent); version 1 files still load.
+    public static let formatVersion = 2
 
     public let labels: [String]
     public let vectorizer: TextVectorizer
@@ -120,12 +154,16 @@ public struct TextClassifier: Sendable {
     public let stacker: [TextLinearModel]?
     public let calibration: [TextPlattScaling]
     public var thresholds: [Float]
+    /// See `TextClassifierOptions.fallbackLabel`: a row with no label at its threshold gets its
+    /// most probable label when that probability is at least this; `nil` = no fallback.
+    public var fallbackThreshold: Float?
     public var info: TextTrainingInfo
 
     public init(
         labels: [String], vectorizer: TextVectorizer, models: [TextLinearModel], stacker: [TextLinearModel]? = nil,
-        calibration: [TextPlattScaling], thresholds: [Float], info: TextTrainingInfo
+        calibration: [TextPlattScaling], thresholds: [Float], fallbackThreshold: Float? = nil, info: TextTrainingInfo
     ) throws {
+        self.fallbackThreshold = fallbackThreshold
         if let stacker {
             guard stacker.count == labels.count, stacker.allSatisfy({ $0.weights.count == labels.count }) else {
                 throw TextError.invalidModel("stacker shape does not match the label count")
@@ -243,6 +281,7 @@ public struct TextClassifier: Sendable {
         var calibration = [TextPlattScaling](repeating: TextPlattScaling(), count: L)
         var stacker: [TextLinearModel]? = nil
         var thresholds = [Float](repeating: 0.5, count: L)
+        var fallbackThreshold: Float? = nil
         var outOfFold: TextMultiLabelScores? = nil
         if k > 0 {
             var oofScores = [[Float]](repeating: [Float](repeating: 0, count: n), count: L)
@@ -281,7 +320,14 @@ public struct TextClassifier: Sendable {
                         probs: probs, labels: truth, initial: thresholds, range: range)
                 }
             }
-            let predicted = (0..<n).map { i in (0..<L).map { probs[$0][i] >= thresholds[$0] } }
+            if options.fallbackLabel {
+                fallbackThreshold = TextThresholds.bestFallback(probs: probs, labels: truth, thresholds: thresholds)
+                progress("fallback: " + (fallbackThreshold.map { String(format: "most probable label when none passes, if p >= %.3f", $0) }
+                    ?? "none improves the out-of-fold micro-F1"))
+            }
+            let predicted = (0..<n).map { i in
+                Self.decide(probabilities: (0..<L).map { probs[$0][i] }, thresholds: thresholds, fallback: fallbackThreshold)
+            }
             outOfFold = TextMultiLabelScores(labelNames: labels, truth: binary, predicted: predicted)
             progress(String(format: "calibration: out-of-fold micro-F1 %.4f macro-F1 %.4f (thresholds tuned on them)",
                             outOfFold!.microF1, outOfFold!.macroF1))
@@ -294,10 +340,26 @@ public struct TextClassifier: Sendable {
             trainingSeconds: Date().timeIntervalSince(start))
         return try TextClassifier(
             labels: labels, vectorizer: vectorizer, models: finalModels, stacker: stacker, calibration: calibration,
-            thresholds: thresholds, info: info)
+            thresholds: thresholds, fallbackThreshold: fallbackThreshold, info: info)
     }
 
     // MARK: Prediction
+
+    /// Labels on (`true`) for one row of probabilities: each label at or above its threshold,
+    /// or, when none is and a fallback threshold is set, the most probable label if its
+    /// probability reaches the fallback.
+    public static func decide(probabilities p: [Float], thresholds: [Float], fallback: Float?) -> [Bool] {
+        var on = p.indices.map { p[$0] >= thresholds[$0] }
+        if let fallback, !on.contains(true), let best = p.indices.max(by: { p[$0] < p[$1] }), p[best] >= fallback {
+            on[best] = true
+        }
+        return on
+    }
+
+    /// Labels on (`true`) for one row of this model's probabilities.
+    public func decide(probabilities p: [Float]) -> [Bool] {
+        Self.decide(probabilities: p, thresholds: thresholds, fallback: fallbackThreshold)
+    }
 
     /// Calibrated probability per label.
     public func probabilities(_ text: String) -> [Float] {
@@ -321,13 +383,13 @@ public struct TextClassifier: Sendable {
 
     /// Labels whose probability reaches their threshold.
     public func predict(_ text: String) -> [String] {
-        let p = probabilities(text)
-        return labels.indices.filter { p[$0] >= thresholds[$0] }.map { labels[$0] }
+        let on = decide(probabilities: probabilities(text))
+        return labels.indices.filter { on[$0] }.map { labels[$0] }
     }
 
     /// Binary predictions `[row][label]` from probabilities.
     public func decide(_ probabilities: [[Float]]) -> [[Bool]] {
-        probabilities.map { p in labels.indices.map { p[$0] >= thresholds[$0] } }
+        probabilities.map { decide(probabilities: $0) }
     }
 
     /// Top `top` positive n-gram contributions for each predicted label (or for `only` labels).
@@ -338,9 +400,10 @@ public struct TextClassifier: Sendable {
         var owners: [Int32: Int] = [:]
         for w in perWord { for f in w.features { owners[f, default: 0] += 1 } }
         let p = probabilities(vector: x)
+        let on = decide(probabilities: p)
         var out: [TextExplanation] = []
         for l in labels.indices {
-            if let only { if !only.contains(labels[l]) { continue } } else if p[l] < thresholds[l] { continue }
+            if let only { if !only.contains(labels[l]) { continue } } else if !on[l] { continue }
             var terms: [TextExplanation.Term] = []
             var contribution: [Int32: Double] = [:]
             for (i, v) in zip(x.indices, x.values) {
@@ -361,7 +424,8 @@ public struct TextClassifier: Sendable {
             terms.sort(by: order)
             words.sort(by: order)
             out.append(TextExplanation(
-                label: labels[l], probability: Double(p[l]), threshold: Double(thresholds[l]),
+                label: labels[l], probability: Double(p[l]),
+                threshold: Double(on[l] && p[l] < thresholds[l] ? fallbackThreshold ?? thresholds[l] : thresholds[l]),
                 terms: Array(terms.prefix(top)), words: Array(words.prefix(top))))
         }
         return out

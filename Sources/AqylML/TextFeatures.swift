@@ -5,9 +5,10 @@ public struct TextFeatureOptions: Sendable, Codable, Equatable {
     /// Features are hashed into `2^hashBits` buckets (default 20); only buckets seen in at least
     /// `minDocumentFrequency` training texts are kept.
     public var hashBits: Int
-    /// Word n-gram lengths. `wordMaxN == 0` disables word features (default: disabled, 1...0;
-    /// 1...2 is the usual setting when enabled — on the sensitive-topics tuning split adding them
-    /// at weight 1 cost about 1–2 micro-F1 points, see NOTES.md).
+    /// Word n-gram lengths. `wordMaxN == 0` disables word features (default: disabled, 1...0).
+    /// `aqyl triage train` uses 1...2 on stemmed words at `wordWeight` 0.4: in 5-fold
+    /// cross-validation on the sensitive-topics train.csv that added about 0.4–0.5 micro-F1
+    /// points over characters alone, while unstemmed words at weight 1 cost about 1 point.
     public var wordMinN: Int
     public var wordMaxN: Int
     /// Character n-gram lengths inside word boundaries, each word padded by one space on both
@@ -26,6 +27,15 @@ public struct TextFeatureOptions: Sendable, Codable, Equatable {
     public var minDocumentFrequency: Int
     /// Use `1 + ln(tf)` instead of raw counts (default true).
     public var sublinearTF: Bool
+    /// Word and character n-grams hash into separate spaces of `2^hashBits` buckets each (like
+    /// scikit-learn's `FeatureUnion` of two vectorisers), so a word never shares a weight with a
+    /// character n-gram. Default true; model files written before the option existed read as
+    /// false (one shared space), which is how they were trained.
+    public var separateHashSpaces: Bool
+    /// Word n-grams are built from lightly stemmed words (`TextStemmer.russianLight`: common
+    /// Russian inflection endings removed); character n-grams always see the words as written.
+    /// Default false.
+    public var wordStemming: Bool
     /// Use 1 for every present n-gram instead of its count (overrides `sublinearTF`; default false).
     public var binaryTF: Bool
     /// Multiply by smooth IDF `ln((1 + n) / (1 + df)) + 1` (default true).
@@ -34,8 +44,11 @@ public struct TextFeatureOptions: Sendable, Codable, Equatable {
     public init(
         hashBits: Int = 20, wordMinN: Int = 1, wordMaxN: Int = 0, charMinN: Int = 1, charMaxN: Int = 5,
         wordWeight: Float = 1, charWeight: Float = 1, minDocumentFrequency: Int = 2,
-        sublinearTF: Bool = true, useIDF: Bool = true, charWithinWords: Bool = true, binaryTF: Bool = false
+        sublinearTF: Bool = true, useIDF: Bool = true, charWithinWords: Bool = true, binaryTF: Bool = false,
+        separateHashSpaces: Bool = true, wordStemming: Bool = false
     ) {
+        self.separateHashSpaces = separateHashSpaces
+        self.wordStemming = wordStemming
         self.binaryTF = binaryTF
         self.charWithinWords = charWithinWords
         self.hashBits = hashBits
@@ -50,6 +63,14 @@ public struct TextFeatureOptions: Sendable, Codable, Equatable {
         self.useIDF = useIDF
     }
 
+    /// Added to character buckets when word and character n-grams have separate hash spaces.
+    public var charBucketOffset: Int {
+        separateHashSpaces && wordMaxN > 0 && charMaxN > 0 ? 1 << hashBits : 0
+    }
+
+    /// Number of possible bucket ids (`2^hashBits`, twice that with separate spaces).
+    public var bucketCount: Int { (1 << hashBits) + charBucketOffset }
+
     /// Throws when a setting is out of range.
     public func validate() throws {
         guard (10...26).contains(hashBits) else { throw TextError.invalidOption("hashBits must be in 10...26") }
@@ -61,6 +82,30 @@ public struct TextFeatureOptions: Sendable, Codable, Equatable {
         }
         guard wordMaxN > 0 || charMaxN > 0 else { throw TextError.invalidOption("no features enabled") }
         guard minDocumentFrequency >= 1 else { throw TextError.invalidOption("minDocumentFrequency must be >= 1") }
+    }
+}
+
+extension TextFeatureOptions {
+    /// Fields missing from older model files take the value that reproduces how those files
+    /// were trained (`separateHashSpaces` false) or their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TextFeatureOptions()
+        self.init(
+            hashBits: try c.decodeIfPresent(Int.self, forKey: .hashBits) ?? d.hashBits,
+            wordMinN: try c.decodeIfPresent(Int.self, forKey: .wordMinN) ?? d.wordMinN,
+            wordMaxN: try c.decodeIfPresent(Int.self, forKey: .wordMaxN) ?? d.wordMaxN,
+            charMinN: try c.decodeIfPresent(Int.self, forKey: .charMinN) ?? d.charMinN,
+            charMaxN: try c.decodeIfPresent(Int.self, forKey: .charMaxN) ?? d.charMaxN,
+            wordWeight: try c.decodeIfPresent(Float.self, forKey: .wordWeight) ?? d.wordWeight,
+            charWeight: try c.decodeIfPresent(Float.self, forKey: .charWeight) ?? d.charWeight,
+            minDocumentFrequency: try c.decodeIfPresent(Int.self, forKey: .minDocumentFrequency) ?? d.minDocumentFrequency,
+            sublinearTF: try c.decodeIfPresent(Bool.self, forKey: .sublinearTF) ?? d.sublinearTF,
+            useIDF: try c.decodeIfPresent(Bool.self, forKey: .useIDF) ?? d.useIDF,
+            charWithinWords: try c.decodeIfPresent(Bool.self, forKey: .charWithinWords) ?? d.charWithinWords,
+            binaryTF: try c.decodeIfPresent(Bool.self, forKey: .binaryTF) ?? d.binaryTF,
+            separateHashSpaces: try c.decodeIfPresent(Bool.self, forKey: .separateHashSpaces) ?? false,
+            wordStemming: try c.decodeIfPresent(Bool.self, forKey: .wordStemming) ?? false)
     }
 }
 
@@ -174,11 +219,13 @@ enum TextHashing {
         _ scalars: [Unicode.Scalar], options o: TextFeatureOptions, into sink: inout S
     ) {
         let mask = UInt64((1 << o.hashBits) - 1)
+        let charOffset = UInt32(o.charBucketOffset)
         let words = TextTokenizer.wordRanges(scalars)
         if o.wordMaxN > 0 {
+            let stems = o.wordStemming ? words.map { TextStemmer.russianLight(scalars, $0) } : words
             var wordHashes: [UInt64] = []
-            wordHashes.reserveCapacity(words.count)
-            for r in words {
+            wordHashes.reserveCapacity(stems.count)
+            for r in stems {
                 var h = fnvOffset
                 for i in r { h = (h ^ UInt64(scalars[i].value)) &* fnvPrime }
                 wordHashes.append(h)
@@ -191,7 +238,7 @@ enum TextHashing {
                     h = mix(h ^ wordHashes[end - 1])
                     if n >= o.wordMinN {
                         sink.add(block: 0, bucket: UInt32(truncatingIfNeeded: mix(h) & mask)) {
-                            words[start..<end].map { String(String.UnicodeScalarView(scalars[$0])) }
+                            stems[start..<end].map { String(String.UnicodeScalarView(scalars[$0])) }
                                 .joined(separator: " ")
                         }
                     }
@@ -219,7 +266,7 @@ enum TextHashing {
                             // Like char_wb: skip the lone-space unigram and n-grams that are
                             // only padding.
                             if n == 1 && padded[start] == 0x20 { continue }
-                            sink.add(block: 1, bucket: UInt32(truncatingIfNeeded: mix(h) & mask)) {
+                            sink.add(block: 1, bucket: UInt32(truncatingIfNeeded: mix(h) & mask) + charOffset) {
                                 var v = String.UnicodeScalarView()
                                 for k in start..<end { v.append(Unicode.Scalar(padded[k]) ?? " ") }
                                 return String(v)
@@ -304,11 +351,11 @@ public struct TextVectorizer: Sendable {
     public init(normalizer: TextNormalizer, options: TextFeatureOptions, activeBuckets: [UInt32], idf: [Float]) throws {
         try options.validate()
         guard activeBuckets.count == idf.count else { throw TextError.invalidModel("idf length mismatch") }
-        var map = [Int32](repeating: -1, count: 1 << options.hashBits)
+        var map = [Int32](repeating: -1, count: options.bucketCount)
         var previous: Int64 = -1
         for (i, b) in activeBuckets.enumerated() {
             guard Int(b) < map.count, Int64(b) > previous else {
-                throw TextError.invalidModel("active buckets must be increasing and below 2^hashBits")
+                throw TextError.invalidModel("active buckets must be increasing and below the bucket count")
             }
             previous = Int64(b)
             map[Int(b)] = Int32(i)
@@ -345,8 +392,8 @@ public struct TextVectorizer: Sendable {
         let raws = textParallelMap(count: texts.count) { i in
             rawCounts(texts[i], normalizer: normalizer, options: options)
         }
-        var df = [Int32](repeating: 0, count: 1 << options.hashBits)
-        var wordBucket = [Bool](repeating: false, count: 1 << options.hashBits)
+        var df = [Int32](repeating: 0, count: options.bucketCount)
+        var wordBucket = [Bool](repeating: false, count: options.bucketCount)
         for r in raws {
             for b in r.wordBuckets {
                 df[Int(b)] += 1

@@ -427,4 +427,44 @@ public enum TextThresholds {
         }
         return th
     }
+    /// The "at least one label" rule: a row where no label reaches its threshold gets its most
+    /// probable label when that probability reaches the returned value. Chosen to maximise
+    /// micro-F1 over all labels given `thresholds`; `nil` when no value improves it.
+    public static func bestFallback(probs: [[Float]], labels: [[Bool]], thresholds: [Float]) -> Float? {
+        let L = probs.count
+        guard L > 0 else { return nil }
+        let n = probs[0].count
+        var tp = 0, fp = 0, fn = 0
+        var empty: [(p: Float, hit: Bool)] = []
+        for i in 0..<n {
+            var any = false
+            var best = 0
+            for l in 0..<L {
+                let predicted = probs[l][i] >= thresholds[l]
+                if predicted { any = true }
+                if predicted && labels[l][i] { tp += 1 } else if predicted { fp += 1 } else if labels[l][i] { fn += 1 }
+                if probs[l][i] > probs[best][i] { best = l }
+            }
+            if !any { empty.append((probs[best][i].isNaN ? 0 : probs[best][i], labels[best][i])) }
+        }
+        func f1(_ tp: Int, _ fp: Int, _ fn: Int) -> Double { tp == 0 ? 0 : 2.0 * Double(tp) / Double(2 * tp + fp + fn) }
+        var bestF1 = f1(tp, fp, fn) + 1e-12
+        var bestT: Float? = nil
+        empty.sort { $0.p > $1.p }
+        var k = 0
+        while k < empty.count {
+            let p = empty[k].p
+            while k < empty.count && empty[k].p == p {
+                if empty[k].hit { tp += 1; fn -= 1 } else { fp += 1 }
+                k += 1
+            }
+            let next = k < empty.count ? empty[k].p : 0
+            let score = f1(tp, fp, fn)
+            if score > bestF1 {
+                bestF1 = score
+                bestT = (p + next) / 2
+            }
+        }
+        return bestT
+    }
 }

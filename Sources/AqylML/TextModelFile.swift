@@ -27,6 +27,8 @@ public struct TextClassifierFile: Codable, Sendable {
     public var activeBuckets: Data
     public var idf: Data
     public var models: [LabelModel]
+    /// Version 2: see `TextClassifier.fallbackThreshold` (absent = none).
+    public var fallbackThreshold: Float?
 }
 
 extension TextClassifier {
@@ -42,7 +44,7 @@ extension TextClassifier {
                     label: labels[l], bias: models[l].bias, weights: TextBytes.data(models[l].weights),
                     plattA: calibration[l].a, plattB: calibration[l].b, threshold: thresholds[l],
                     iterations: models[l].iterations, stackWeights: stacker?[l].weights, stackBias: stacker?[l].bias)
-            })
+            }, fallbackThreshold: fallbackThreshold)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(file).write(to: URL(fileURLWithPath: path))
@@ -88,7 +90,7 @@ extension TextClassifier {
         return try TextClassifier(
             labels: file.labels, vectorizer: vectorizer, models: models, stacker: stacker,
             calibration: file.models.map { TextPlattScaling(a: $0.plattA, b: $0.plattB) },
-            thresholds: file.models.map(\.threshold), info: file.training)
+            thresholds: file.models.map(\.threshold), fallbackThreshold: file.fallbackThreshold, info: file.training)
     }
 }
 

@@ -234,3 +234,37 @@ public enum TextTokenizer {
         return ranges
     }
 }
+
+/// Light suffix stripping for word features.
+public enum TextStemmer {
+    /// Russian inflection endings (noun cases, adjective and participle endings, common verb
+    /// endings, reflexive -ся/-сь), longest first. Not a full Snowball stemmer: one ending is
+    /// removed, and only when at least 3 letters remain.
+    public static let russianEndings: [[Unicode.Scalar]] = [
+        "иями", "ться", "ями", "ами", "ией", "иях", "ого", "его", "ому", "ему", "ыми", "ими", "ешь", "ишь",
+        "ете", "ите", "ать", "ять", "ить", "еть", "уть", "ются", "ится", "ется", "ался", "ась", "ось",
+        "ись", "ся", "сь", "ых", "их", "ой", "ей", "ий", "ый", "ая", "яя", "ое", "ее", "ую", "юю", "ом",
+        "ем", "ам", "ям", "ах", "ях", "ов", "ев", "ью", "ть", "ет", "ют", "ут", "ит", "ат", "ят", "ла",
+        "ло", "ли", "ил", "ел", "ал", "а", "я", "о", "е", "и", "ы", "у", "ю", "ь", "й",
+    ].map { Array($0.unicodeScalars) }.sorted { $0.count > $1.count }
+
+    /// The range of `scalars[word]` left after removing the longest matching Russian ending,
+    /// keeping at least 3 scalars. Words with any non-Cyrillic scalar, or Kazakh-specific
+    /// letters (ә ғ қ ң ө ұ ү һ і), are returned unchanged.
+    public static func russianLight(_ scalars: [Unicode.Scalar], _ word: Range<Int>) -> Range<Int> {
+        guard word.count > 3 else { return word }
+        for i in word {
+            let v = scalars[i].value
+            guard v >= 0x430 && v <= 0x44F else { return word }  // а…я only (ё is folded to е)
+        }
+        for e in russianEndings where word.count - e.count >= 3 {
+            var match = true
+            for (k, s) in e.enumerated() where scalars[word.upperBound - e.count + k] != s {
+                match = false
+                break
+            }
+            if match { return word.lowerBound..<(word.upperBound - e.count) }
+        }
+        return word
+    }
+}
