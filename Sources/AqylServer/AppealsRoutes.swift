@@ -102,12 +102,8 @@ struct AppealsRoutes {
 
     /// Reads an Open311 POST body, form-encoded (per the spec) or JSON, into field → value.
     func open311Fields(_ request: Request, context: AqylRequestContext) async throws -> [String: String] {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch {
-            throw AqylError(.payloadTooLarge, code: "body_too_large", "request body is larger than \(context.maxUploadSize) bytes")
-        }
-        let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else { throw AqylError(.badRequest, code: "empty_body", "request body is empty; send form fields or a JSON object") }
+        let data = try await JSON.body(of: request, context: context,
+                                       emptyMessage: "request body is empty; send form fields or a JSON object")
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         var fields: [String: String] = [:]
         if contentType.hasPrefix("application/json") {

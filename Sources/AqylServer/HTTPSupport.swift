@@ -53,15 +53,7 @@ enum JSON {
     /// Reads a JSON object body strictly: it must be a JSON object, every key must be one `T` knows,
     /// and types must match. Each failure is a 4xx naming the field.
     static func decode<T: APIInput>(_ type: T.Type, from request: Request, context: AqylRequestContext) async throws -> T {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw AqylError(.payloadTooLarge, code: "body_too_large",
-                            "request body is larger than \(context.maxUploadSize) bytes")
-        }
-        let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else { throw AqylError(.badRequest, code: "empty_body", "request body must be a JSON object") }
+        let data = try await body(of: request, context: context)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [])
@@ -83,6 +75,21 @@ enum JSON {
         } catch let e as DecodingError {
             throw Self.describe(e)
         }
+    }
+
+    /// The request body, at most the context's upload limit (413 beyond it) and not empty (400 `empty_body`).
+    static func body(of request: Request, context: AqylRequestContext,
+                     emptyMessage: String = "request body must be a JSON object") async throws -> Data {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw AqylError(.payloadTooLarge, code: "body_too_large",
+                            "request body is larger than \(context.maxUploadSize) bytes")
+        }
+        let data = Data(buffer.readableBytesView)
+        guard !data.isEmpty else { throw AqylError(.badRequest, code: "empty_body", emptyMessage) }
+        return data
     }
 
     static func describe(_ error: DecodingError) -> AqylError {

@@ -26,7 +26,7 @@ public enum AssistanceMigrations {
                 id TEXT PRIMARY KEY, recommendation_id TEXT NOT NULL UNIQUE REFERENCES recommendations (id),
                 household_ref TEXT NOT NULL, district_kato TEXT NOT NULL, applied_on TEXT NOT NULL, month TEXT NOT NULL,
                 household TEXT NOT NULL, head_pseudonym TEXT, rule TEXT NOT NULL, rule_eligible INTEGER NOT NULL,
-                model_name TEXT NOT NULL, model_version TEXT NOT NULL, probability DOUBLE PRECISION NOT NULL,
+                model_name TEXT NOT NULL, model_version TEXT NOT NULL, probability DOUBLE PRECISION NOT NULL, threshold DOUBLE PRECISION NOT NULL,
                 model_recommends TEXT NOT NULL, reasons TEXT NOT NULL, created_at BIGINT NOT NULL, submitted_by TEXT NOT NULL,
                 status TEXT NOT NULL, decided_by TEXT, decision_reason TEXT, decided_at BIGINT)
             """,
@@ -333,12 +333,12 @@ public final class AssistanceService: Sendable {
         _ = try await store.createRecommendation(rec, actor: submitter.username) { sql in
             try await sql.raw("""
                 INSERT INTO assistance_applications (id, recommendation_id, household_ref, district_kato, applied_on, month,
-                    household, head_pseudonym, rule, rule_eligible, model_name, model_version, probability, model_recommends,
+                    household, head_pseudonym, rule, rule_eligible, model_name, model_version, probability, threshold, model_recommends,
                     reasons, created_at, submitted_by, status)
                 VALUES (\(bind: app.id), \(bind: rec.id), \(bind: household.id), \(bind: household.districtKato), \(bind: app.appliedOn),
                         \(bind: Self.month(rec.createdAt)), \(bind: householdJSON), \(bind: pseudonym), \(bind: ruleJSON),
                         \(bind: rule.eligible ? 1 : 0), \(bind: opinion.name), \(bind: opinion.version), \(bind: opinion.probability),
-                        \(bind: opinion.recommends), \(bind: reasonsJSON), \(bind: Clock.millis(rec.createdAt)),
+                        \(bind: opinion.threshold), \(bind: opinion.recommends), \(bind: reasonsJSON), \(bind: Clock.millis(rec.createdAt)),
                         \(bind: submitter.username), 'pending')
                 """).run()
         }
@@ -351,7 +351,6 @@ public final class AssistanceService: Sendable {
         let household = try d.decode(Household.self, from: Data(try row.decode(column: "household", as: String.self).utf8))
         let rule = try d.decode(RuleResult.self, from: Data(try row.decode(column: "rule", as: String.self).utf8))
         let reasons = try d.decode([LabelledReason].self, from: Data(try row.decode(column: "reasons", as: String.self).utf8))
-        let threshold = 0.0
         return ASPApplication(
             id: try row.decode(column: "id", as: String.self),
             recommendationId: try row.decode(column: "recommendation_id", as: String.self),
@@ -362,7 +361,7 @@ public final class AssistanceService: Sendable {
             household: household, rule: rule, ruleRecommends: rule.eligible ? "approve" : "reject",
             model: ModelOpinion(name: try row.decode(column: "model_name", as: String.self),
                                 version: try row.decode(column: "model_version", as: String.self),
-                                probability: try row.decode(column: "probability", as: Double.self), threshold: threshold,
+                                probability: try row.decode(column: "probability", as: Double.self), threshold: try row.decode(column: "threshold", as: Double.self),
                                 recommends: try row.decode(column: "model_recommends", as: String.self), reasons: reasons),
             submittedBy: try row.decode(column: "submitted_by", as: String.self),
             createdAt: Clock.date(millis: try row.decode(column: "created_at", as: Int64.self)),
@@ -377,24 +376,13 @@ public final class AssistanceService: Sendable {
             try await sql.raw("SELECT * FROM assistance_applications WHERE id = \(bind: id)").first()
         }
         guard let row else { throw AqylError.notFound("application \(id)", field: "id") }
-        var app = try Self.decodeApplication(row)
+        let app = try Self.decodeApplication(row)
         guard try await store.directory().isWithin(app.districtKato, scope: reader.regionKato) else {
             throw AqylError.notFound("application \(id)", field: "id")
         }
-        app.model.threshold = (try? await thresholdOf(version: app.model.version)) ?? app.model.threshold
         try await store.audit.record(AuditEvent(actor: reader.username, action: purpose, entityType: "application",
                                                 entityId: id, regionKato: app.districtKato, personal: true))
         return app
-    }
-
-    private func thresholdOf(version: String) async throws -> Double? {
-        let card = try await store.db.withSQL { sql in
-            try await sql.raw("SELECT card FROM assistance_models WHERE version = \(bind: version)").first()?.decode(column: "card", as: String.self)
-        }
-        guard let card else { return nil }
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return try? d.decode(ModelCard.self, from: Data(card.utf8)).threshold
     }
 
     /// The queue under the reader's scope (optionally one node below it), oldest first (audited).
@@ -459,6 +447,7 @@ public final class AssistanceService: Sendable {
         }
         struct Key: Hashable { var d, v, m: String }
         var acc: [Key: PilotRow] = [:]
+        var approvals: [Key: Int] = [:]
         for row in rows {
             let district = try row.decode(column: "district_kato", as: String.self)
             guard inScope.contains(district) else { continue }
@@ -476,18 +465,18 @@ public final class AssistanceService: Sendable {
                 if officer == (try row.decode(column: "model_recommends", as: String.self)) { r.agreedWithModel += 1 } else { r.overrodeModel += 1 }
                 let ruleSays = try row.decode(column: "rule_eligible", as: Int.self) != 0 ? "approve" : "reject"
                 if officer == ruleSays { r.agreedWithRule += 1 } else { r.overrodeRule += 1 }
-                r.approvalRate = (r.approvalRate ?? 0) + (officer == "approve" ? 1 : 0)   // count for now; divided below
+                if officer == "approve" { approvals[k, default: 0] += 1 }
             }
             acc[k] = r
         }
-        return acc.values.map { r in
+        return acc.map { k, r in
             var r = r
             if r.decided > 0 {
                 let d = Double(r.decided)
                 r.modelAgreementRate = Double(r.agreedWithModel) / d
                 r.modelOverrideRate = Double(r.overrodeModel) / d
                 r.ruleAgreementRate = Double(r.agreedWithRule) / d
-                r.approvalRate = (r.approvalRate ?? 0) / d
+                r.approvalRate = Double(approvals[k] ?? 0) / d
             }
             return r
         }.sorted { ($0.districtKato, $0.modelVersion, $0.month) < ($1.districtKato, $1.modelVersion, $1.month) }
@@ -502,15 +491,9 @@ public final class AssistanceService: Sendable {
         return e
     }
 
-    static var kazakhstanCalendar: Calendar {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(secondsFromGMT: 5 * 3600)!
-        return cal
-    }
-
     /// `YYYY-MM-DD` in UTC+5.
     public static func day(_ date: Date) -> String {
-        let c = kazakhstanCalendar.dateComponents([.year, .month, .day], from: date)
+        let c = Quarter.kazakhstanCalendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
@@ -521,7 +504,7 @@ public final class AssistanceService: Sendable {
     public static func parseDay(_ s: String, field: String) throws(AqylError) -> Date {
         let p = s.split(separator: "-")
         guard p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), (2000...2100).contains(y),
-              let date = kazakhstanCalendar.date(from: DateComponents(year: y, month: m, day: d, hour: 12)),
+              let date = Quarter.kazakhstanCalendar.date(from: DateComponents(year: y, month: m, day: d, hour: 12)),
               day(date) == String(format: "%04d-%02d-%02d", y, m, d) else {
             throw .invalid(field, "\(field) must be a date like 2026-11-20")
         }

@@ -140,11 +140,16 @@ public struct Quarter: Sendable, Codable, Hashable, Comparable, CustomStringConv
         try self.init(year: y, quarter: q)
     }
 
-    /// The quarter a date falls in (UTC+5, Kazakhstan's single time zone since 2024).
-    public static func containing(_ date: Date) -> Quarter {
+    /// Gregorian calendar in UTC+5, Kazakhstan's single time zone since 2024.
+    public static var kazakhstanCalendar: Calendar {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: 5 * 3600)!
-        let c = cal.dateComponents([.year, .month], from: date)
+        return cal
+    }
+
+    /// The quarter a date falls in (UTC+5).
+    public static func containing(_ date: Date) -> Quarter {
+        let c = kazakhstanCalendar.dateComponents([.year, .month], from: date)
         return try! Quarter(year: c.year!, quarter: (c.month! - 1) / 3 + 1)
     }
 
