@@ -109,7 +109,7 @@ public final class VisionService: Sendable {
         guard try await store.directory().region(event.districtKATO) != nil else {
             throw AqylError.invalid("district_kato", "unknown district \(event.districtKATO)", code: "unknown_region")
         }
-        if let ext = externalId, let existing = try await eventRow(where: "camera_id", event.cameraID, externalId: ext) {
+        if let ext = externalId, let existing = try await eventRow(camera: event.cameraID, externalId: ext) {
             return (try Self.sameDistrict(existing, event), false)
         }
         let e = JSONEncoder()
@@ -127,18 +127,18 @@ public final class VisionService: Sendable {
             inputDigest: digest.finalizeHex(), regionKato: event.districtKATO, createdAt: store.clock.now())
         let id = UUID().uuidString.lowercased()
         do {
-        _ = try await store.createRecommendation(rec, actor: actor) { sql in
-            try await sql.raw("""
-                INSERT INTO vision_events (id, recommendation_id, camera_id, district_kato, source, external_id, rule_id, rule_version,
-                    rule_kind, event, confidence, status, created_at)
-                VALUES (\(bind: id), \(bind: rec.id), \(bind: event.cameraID), \(bind: event.districtKATO), \(bind: source),
-                        \(bind: externalId), \(bind: event.ruleID), \(bind: event.ruleVersion), \(bind: event.ruleKind.rawValue),
-                        \(bind: json), \(bind: confidence), 'pending', \(bind: Clock.millis(rec.createdAt)))
-                """).run()
-        }
+            _ = try await store.createRecommendation(rec, actor: actor) { sql in
+                try await sql.raw("""
+                    INSERT INTO vision_events (id, recommendation_id, camera_id, district_kato, source, external_id, rule_id, rule_version,
+                        rule_kind, event, confidence, status, created_at)
+                    VALUES (\(bind: id), \(bind: rec.id), \(bind: event.cameraID), \(bind: event.districtKATO), \(bind: source),
+                            \(bind: externalId), \(bind: event.ruleID), \(bind: event.ruleVersion), \(bind: event.ruleKind.rawValue),
+                            \(bind: json), \(bind: confidence), 'pending', \(bind: Clock.millis(rec.createdAt)))
+                    """).run()
+            }
         } catch {
             // A concurrent retry of the same camera event won the race: answer with the stored one.
-            if let ext = externalId, let existing = try await eventRow(where: "camera_id", event.cameraID, externalId: ext) {
+            if let ext = externalId, let existing = try await eventRow(camera: event.cameraID, externalId: ext) {
                 return (try Self.sameDistrict(existing, event), false)
             }
             throw error
@@ -164,14 +164,16 @@ public final class VisionService: Sendable {
         return out
     }
 
-    private func eventRow(where column: String, _ value: String, externalId: String? = nil) async throws -> StoredVisionEvent? {
-        let row = try await store.db.withSQL { sql in
-            if let externalId {
-                return try await sql.raw("SELECT * FROM vision_events WHERE camera_id = \(bind: value) AND external_id = \(bind: externalId)").first()
-            }
-            return try await sql.raw("SELECT * FROM vision_events WHERE id = \(bind: value)").first()
-        }
-        return try row.map(Self.decode)
+    private func eventRow(id: String) async throws -> StoredVisionEvent? {
+        try await store.db.withSQL { sql in
+            try await sql.raw("SELECT * FROM vision_events WHERE id = \(bind: id)").first()
+        }.map(Self.decode)
+    }
+
+    private func eventRow(camera: String, externalId: String) async throws -> StoredVisionEvent? {
+        try await store.db.withSQL { sql in
+            try await sql.raw("SELECT * FROM vision_events WHERE camera_id = \(bind: camera) AND external_id = \(bind: externalId)").first()
+        }.map(Self.decode)
     }
 
     static func decode(_ r: any SQLRow) throws -> StoredVisionEvent {
@@ -188,7 +190,7 @@ public final class VisionService: Sendable {
 
     /// One event, within the reader's scope (else not found). Audited: evidence shows people.
     public func event(id: String, reader: Principal) async throws -> StoredVisionEvent {
-        guard let e = try await eventRow(where: "id", id),
+        guard let e = try await eventRow(id: id),
               try await store.directory().isWithin(e.districtKato, scope: reader.regionKato) else {
             throw AqylError.notFound("event \(id)", field: "id")
         }
@@ -216,7 +218,7 @@ public final class VisionService: Sendable {
         guard outcome == "confirm" || outcome == "dismiss" else {
             throw AqylError.invalid("outcome", "outcome must be confirm or dismiss")
         }
-        guard let e = try await eventRow(where: "id", eventId),
+        guard let e = try await eventRow(id: eventId),
               try await store.directory().isWithin(e.districtKato, scope: official.regionKato) else {
             throw AqylError.notFound("event \(eventId)", field: "id")
         }
