@@ -59,6 +59,14 @@ extension TriageCommand {
         @Option(help: "Character n-gram lengths within words, e.g. 1-5 (0 disables).") var charNgrams: String = "1-5"
         @Option(help: "Weight of the word block relative to the character block.") var wordWeight: Float = 0.4
         @Option(help: "Minimum document frequency of a kept feature.") var minDf: Int = 2
+        @Option(
+            help: """
+                Pretrained word vectors appended to the n-gram features: 'auto' (navec news vectors when \
+                scripts/install-embeddings.sh has installed them, else none, said on stderr), 'none', or an \
+                installed id such as navec_news_v1_1B_250K_300d_100q.
+                """)
+        var wordVectors: String = "auto"
+        @Option(help: "Weight of the word-vector block.") var wordVectorWeight: Float = 0.5
         @Flag(help: "Character n-grams may span word boundaries (scikit-learn 'char' instead of 'char_wb').")
         var charAcrossWords = false
         @Flag(help: "Binary term frequency (1 per present n-gram).") var binaryTf = false
@@ -117,11 +125,25 @@ extension TriageCommand {
             }
             let w = try Self.range(wordNgrams, "--word-ngrams")
             let ch = try Self.range(charNgrams, "--char-ngrams")
+            let vectors: String?
+            switch wordVectors {
+            case "none": vectors = nil
+            case "auto":
+                vectors = TextWordVectors.isInstalled(TextWordVectors.navecNews) ? TextWordVectors.navecNews : nil
+                triageLog(vectors.map { "word vectors: \($0)" }
+                    ?? "word vectors: none installed (run scripts/install-embeddings.sh for about +1 micro-F1 point)")
+            default:
+                guard TextWordVectors.isInstalled(wordVectors) else {
+                    throw ValidationError("--word-vectors \(wordVectors) is not installed (scripts/install-embeddings.sh)")
+                }
+                vectors = wordVectors
+            }
             let features = TextFeatureOptions(
                 hashBits: hashBits, wordMinN: w.0, wordMaxN: w.1, charMinN: ch.0, charMaxN: ch.1,
                 wordWeight: wordWeight, charWeight: 1, minDocumentFrequency: minDf,
                 useIDF: !noIdf, charWithinWords: !charAcrossWords, binaryTF: binaryTf,
-                separateHashSpaces: !sharedHashSpace, wordStemming: wordStemming)
+                separateHashSpaces: !sharedHashSpace, wordStemming: wordStemming, wordVectors: vectors,
+                wordVectorWeight: wordVectorWeight)
             do { try features.validate() } catch { throw ValidationError("\(error)") }
             guard c > 0 else { throw ValidationError("--c must be positive") }
             return TextClassifierOptions(

@@ -124,7 +124,8 @@ public struct TextTrainingInfo: Sendable, Codable, Equatable {
 /// Top contributing n-grams of one label for one text.
 public struct TextExplanation: Sendable, Codable, Equatable {
     public struct Term: Sendable, Codable, Equatable {
-        /// `w:` word n-gram or `c:` character n-gram (spaces mark word edges).
+        /// `w:` word n-gram or `c:` character n-gram (spaces mark word edges); `v:word vectors` is
+        /// the word-vector block as a whole.
         public var ngram: String
         /// weight × feature value, in logit units.
         public var contribution: Double
@@ -144,8 +145,8 @@ public struct TextExplanation: Sendable, Codable, Equatable {
 public struct TextClassifier: Sendable {
     public static let formatName = "aqyl.text-classifier"
     /// 2 added `fallbackThreshold` (and feature options that default to version 1's behaviour
-    /// when absent); version 1 files still load.
-    public static let formatVersion = 2
+    /// when absent); 3 added word vectors. Older files still load.
+    public static let formatVersion = 3
 
     public let labels: [String]
     public let vectorizer: TextVectorizer
@@ -245,6 +246,7 @@ public struct TextClassifier: Sendable {
         for f in 0..<k { for l in 0..<L { jobs.append(Job(label: l, fold: f)) } }
         let done = TextCounter()
         let total = jobs.count
+        let nbColumns = vectorizer.sparseFeatureCount
         let results: [TextLinearModel] = textParallelMap(count: total) { j in
             let job = jobs[j]
             var m: TextLinearModel
@@ -252,9 +254,9 @@ public struct TextClassifier: Sendable {
             let t = rows.map { trainTargets[job.label][$0] }
             let sw: [Float]? = options.confidenceWeighting ? rows.map { abs(2 * targets[$0][job.label] - 1) } : nil
             let data = views[0][job.fold]
-            m = TextLogisticRegression.fit(data, targets: t, sampleWeights: sw, options: options.logistic)
+            m = TextLogisticRegression.fit(data, targets: t, sampleWeights: sw, options: options.logistic, naiveBayesColumns: nbColumns)
             if twoViews {
-                let w = TextLogisticRegression.fit(views[1][job.fold], targets: t, sampleWeights: sw, options: options.logistic)
+                let w = TextLogisticRegression.fit(views[1][job.fold], targets: t, sampleWeights: sw, options: options.logistic, naiveBayesColumns: nbColumns)
                 let v = options.wordViewWeight
                 for j in m.weights.indices { m.weights[j] = (1 - v) * m.weights[j] + v * w.weights[j] }
                 m.bias = (1 - v) * m.bias + v * w.bias
@@ -262,7 +264,7 @@ public struct TextClassifier: Sendable {
             }
             if !options.blend.isEmpty {
                 for o in options.blend {
-                    let extra = TextLogisticRegression.fit(data, targets: t, sampleWeights: sw, options: o)
+                    let extra = TextLogisticRegression.fit(data, targets: t, sampleWeights: sw, options: o, naiveBayesColumns: nbColumns)
                     for j in m.weights.indices { m.weights[j] += extra.weights[j] }
                     m.bias += extra.bias
                     m.iterations += extra.iterations
@@ -406,11 +408,18 @@ public struct TextClassifier: Sendable {
             if let only { if !only.contains(labels[l]) { continue } } else if !on[l] { continue }
             var terms: [TextExplanation.Term] = []
             var contribution: [Int32: Double] = [:]
+            var vectorContribution = 0.0
             for (i, v) in zip(x.indices, x.values) {
                 let c = Double(models[l].weights[Int(i)] * v)
+                if Int(i) >= vectorizer.sparseFeatureCount {
+                    vectorContribution += c
+                    continue
+                }
                 contribution[i] = c
                 if c > 0 { terms.append(.init(ngram: names[i] ?? "#\(i)", contribution: c)) }
             }
+            // The word-vector block is one term: the meaning of the text's words as a whole.
+            if vectorContribution > 0 { terms.append(.init(ngram: "v:word vectors", contribution: vectorContribution)) }
             var wordScores: [String: Double] = [:]
             for w in perWord {
                 var s = 0.0

@@ -62,10 +62,13 @@ public struct TextLinearModel: Sendable {
 public enum TextLogisticRegression {
     /// `sampleWeights` (optional, one per row) multiply each row's loss.
     public static func fit(
-        _ x0: TextSparseMatrix, targets: [Float], sampleWeights: [Float]? = nil, options o: TextLogisticOptions
+        _ x0: TextSparseMatrix, targets: [Float], sampleWeights: [Float]? = nil, options o: TextLogisticOptions,
+        naiveBayesColumns: Int? = nil
     ) -> TextLinearModel {
         guard o.naiveBayesAlpha > 0 else { return fitScaled(x0, targets: targets, sampleWeights: sampleWeights, options: o) }
-        let r = naiveBayesRatios(x0, targets: targets, alpha: o.naiveBayesAlpha)
+        var r = naiveBayesRatios(x0, targets: targets, alpha: o.naiveBayesAlpha)
+        // Dense columns (word vectors, signed values) are not count-like: no NB scaling for them.
+        if let limit = naiveBayesColumns { for j in limit..<r.count { r[j] = 1 } }
         let x = x0.scalingColumns(r)
         var m = fitScaled(x, targets: targets, sampleWeights: sampleWeights, options: o)
         for j in m.weights.indices { m.weights[j] *= r[j] }

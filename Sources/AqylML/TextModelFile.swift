@@ -29,6 +29,9 @@ public struct TextClassifierFile: Codable, Sendable {
     public var models: [LabelModel]
     /// Version 2: see `TextClassifier.fallbackThreshold` (absent = none).
     public var fallbackThreshold: Float?
+    /// Version 3: IDF per word-vector id and the SHA-256 of the vectors' `pq.bin` (absent = no word vectors).
+    public var wordVectorIDF: Data?
+    public var wordVectorsSHA256: String?
 }
 
 extension TextClassifier {
@@ -44,7 +47,9 @@ extension TextClassifier {
                     label: labels[l], bias: models[l].bias, weights: TextBytes.data(models[l].weights),
                     plattA: calibration[l].a, plattB: calibration[l].b, threshold: thresholds[l],
                     iterations: models[l].iterations, stackWeights: stacker?[l].weights, stackBias: stacker?[l].bias)
-            }, fallbackThreshold: fallbackThreshold)
+            }, fallbackThreshold: fallbackThreshold,
+            wordVectorIDF: vectorizer.wordVectors == nil ? nil : TextBytes.data(vectorizer.wordVectorIDF),
+            wordVectorsSHA256: vectorizer.wordVectors?.digest)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(file).write(to: URL(fileURLWithPath: path))
@@ -65,11 +70,26 @@ extension TextClassifier {
         guard file.version <= formatVersion else {
             throw TextError.invalidModel("\(path): version \(file.version) is newer than \(formatVersion)")
         }
-        guard let buckets = TextBytes.uint32s(file.activeBuckets), let idf = TextBytes.floats(file.idf),
-            buckets.count == file.featureCount
-        else { throw TextError.invalidModel("\(path): corrupt feature arrays") }
+        guard let buckets = TextBytes.uint32s(file.activeBuckets), let idf = TextBytes.floats(file.idf) else {
+            throw TextError.invalidModel("\(path): corrupt feature arrays")
+        }
+        var vectorIDF: [Float] = []
+        if let id = file.features.wordVectors {
+            guard let d = file.wordVectorIDF, let v = TextBytes.floats(d) else {
+                throw TextError.invalidModel("\(path): word-vector IDF missing")
+            }
+            let vectors: TextWordVectors
+            do { vectors = try TextWordVectors.named(id) } catch { throw TextError.invalidModel("\(path): \(error)") }
+            guard file.wordVectorsSHA256 == nil || file.wordVectorsSHA256 == vectors.digest else {
+                throw TextError.invalidModel("\(path): trained on other '\(id)' vectors (SHA-256 differs from the installed ones)")
+            }
+            vectorIDF = v
+        }
         let vectorizer = try TextVectorizer(
-            normalizer: file.normalizer, options: file.features, activeBuckets: buckets, idf: idf)
+            normalizer: file.normalizer, options: file.features, activeBuckets: buckets, idf: idf, wordVectorIDF: vectorIDF)
+        guard vectorizer.featureCount == file.featureCount else {
+            throw TextError.invalidModel("\(path): feature count \(file.featureCount) does not match the feature arrays")
+        }
         var models: [TextLinearModel] = []
         for m in file.models {
             guard let w = TextBytes.floats(m.weights) else { throw TextError.invalidModel("\(path): corrupt weights") }

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Pretrained word vectors in navec's product-quantised layout (Kukushkin's navec, MIT licence): each word's
+/// vector is the concatenation of `qdim` sub-vectors, each chosen from 256 centroids, so 250k words × 300
+/// dimensions take 25 MB. `scripts/install-embeddings.sh` unpacks them from the PyPI wheel of `natasha` into
+/// `.embeddings/<id>/` as `vocab.txt` (one word per line, line number = word id), `pq.bin` (navec's own
+/// little-endian file: header vectors, dim, qdim, centroids as UInt32; then vectors × qdim UInt8 centroid
+/// indexes; then qdim × centroids × dim/qdim Float32 codes) and `meta.json`.
+public final class TextWordVectors: Sendable {
+    public let id: String
+    public let dimension: Int
+    public let wordCount: Int
+    /// SHA-256 of `pq.bin`, recorded in models so a model never runs on other vectors.
+    public let digest: String
+    private let index: [String: Int32]
+    private let codes: [UInt8]
+    private let centroids: [Float]
+    private let subspaces: Int
+    private let subDimension: Int
+    private let centroidCount: Int
+
+    /// The directory names searched for `<id>/`: `$AQYL_EMBEDDINGS_DIR`, then `.embeddings` in the working
+    /// directory and its parents, then `.embeddings` beside the executable and its parents.
+    public static func searchDirectories() -> [String] {
+        var dirs: [String] = []
+        if let env = ProcessInfo.processInfo.environment["AQYL_EMBEDDINGS_DIR"], !env.isEmpty { dirs.append(env) }
+        for start in [FileManager.default.currentDirectoryPath, (CommandLine.arguments.first.map {
+            URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "")] where !start.isEmpty {
+            var url = URL(fileURLWithPath: start)
+            for _ in 0..<6 {
+                dirs.append(url.appendingPathComponent(".embeddings").path)
+                let up = url.deletingLastPathComponent()
+                if up.path == url.path { break }
+                url = up
+            }
+        }
+        return dirs
+    }
+
+    /// The installed vectors called `id`, loaded once per process.
+    public static func named(_ id: String) throws -> TextWordVectors {
+        try cache.get(id) {
+            for dir in searchDirectories() {
+                let path = URL(fileURLWithPath: dir).appendingPathComponent(id).path
+                if FileManager.default.fileExists(atPath: path + "/pq.bin") { return try TextWordVectors(directory: path, id: id) }
+            }
+            throw TextError.invalidOption(
+                "word vectors '\(id)' are not installed: run scripts/install-embeddings.sh (looked in "
+                    + searchDirectories().joined(separator: ", ") + "; AQYL_EMBEDDINGS_DIR overrides)")
+        }
+    }
+
+    /// Makes `vectors` the ones `named(vectors.id)` returns in this process (vectors kept elsewhere than the
+    /// search directories; tests).
+    public static func register(_ vectors: TextWordVectors) { cache.put(vectors) }
+
+    /// Whether `named(id)` would find the vectors.
+    public static func isInstalled(_ id: String) -> Bool {
+        cache.has(id) || searchDirectories().contains { FileManager.default.fileExists(atPath: "\($0)/\(id)/pq.bin") }
+    }
+
+    public static let navecNews = "navec_news_v1_1B_250K_300d_100q"
+
+    private static let cache = TextVectorCache()
+
+    public init(directory: String, id: String) throws {
+        let fail = { (m: String) in TextError.invalidModel("word vectors \(directory): \(m)") }
+        guard let pq = FileManager.default.contents(atPath: directory + "/pq.bin"),
+            let vocabData = FileManager.default.contents(atPath: directory + "/vocab.txt")
+        else { throw fail("cannot read pq.bin and vocab.txt") }
+        guard pq.count >= 16 else { throw fail("pq.bin too short") }
+        let header: [Int] = (0..<4).map { k in
+            pq.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))) }
+        }
+        let (n, dim, qdim, cents) = (header[0], header[1], header[2], header[3])
+        guard n > 0, dim > 0, qdim > 0, dim % qdim == 0, cents > 0, cents <= 256,
+            pq.count == 16 + n * qdim + qdim * cents * (dim / qdim) * 4
+        else { throw fail("pq.bin header does not match its size") }
+        guard let text = String(data: vocabData, encoding: .utf8) else { throw fail("vocab.txt is not UTF-8") }
+        var words = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if words.last == "" { words.removeLast() }
+        guard words.count == n else { throw fail("vocab.txt has \(words.count) words, pq.bin \(n) vectors") }
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(n)
+        for (i, w) in words.enumerated() where !w.hasPrefix("<") { index[String(w)] = Int32(i) }
+        self.index = index
+        self.codes = [UInt8](pq[(pq.startIndex + 16)..<(pq.startIndex + 16 + n * qdim)])
+        let floatStart = pq.startIndex + 16 + n * qdim
+        self.centroids = pq[floatStart...].withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        }
+        self.id = id
+        self.dimension = dim
+        self.wordCount = n
+        self.subspaces = qdim
+        self.subDimension = dim / qdim
+        self.centroidCount = cents
+        self.digest = SHA256Digest.hex([UInt8](pq))
+    }
+
+    /// Word ids of the text's tokens (lower-cased runs of letters; a word missing as written is tried with
+    /// ё → е), in order; unknown words are skipped.
+    public func tokenIDs(_ text: String) -> [Int32] {
+        var ids: [Int32] = []
+        var word = String.UnicodeScalarView()
+        func flush() {
+            if word.isEmpty { return }
+            let w = String(word)
+            if let i = index[w] {
+                ids.append(i)
+            } else if w.unicodeScalars.contains("ё"), let i = index[w.replacingOccurrences(of: "ё", with: "е")] {
+                ids.append(i)
+            }
+            word.removeAll()
+        }
+        for s in text.lowercased().unicodeScalars {
+            if s.properties.isAlphabetic { word.append(s) } else { flush() }
+        }
+        flush()
+        return ids
+    }
+
+    /// Adds `weight` × the vector of word `id` to `into` (length `dimension`).
+    public func accumulate(_ id: Int32, weight: Float, into v: inout [Float]) {
+        let base = Int(id) * subspaces
+        for q in 0..<subspaces {
+            let c = Int(codes[base + q])
+            let off = (q * centroidCount + c) * subDimension
+            for j in 0..<subDimension { v[q * subDimension + j] += weight * centroids[off + j] }
+        }
+    }
+}
+
+/// Loads each set of word vectors once per process.
+final class TextVectorCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: [String: TextWordVectors] = [:]
+    func get(_ id: String, load: () throws -> TextWordVectors) throws -> TextWordVectors {
+        lock.lock()
+        defer { lock.unlock() }
+        if let v = loaded[id] { return v }
+        let v = try load()
+        loaded[id] = v
+        return v
+    }
+    func put(_ v: TextWordVectors) {
+        lock.lock()
+        defer { lock.unlock() }
+        loaded[v.id] = v
+    }
+    func has(_ id: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return loaded[id] != nil
+    }
+}
