@@ -93,7 +93,7 @@ public enum Kazakhstan {
 
     // MARK: plain words
 
-    /// Labels of base features: Kazakh, Russian, English.
+    /// Labels of features: Kazakh, Russian, English.
     static let labels: [String: (kk: String, ru: String, en: String)] = [
         "members": ("Отбасы мүшелерінің саны", "Число членов семьи", "Household members"),
         "age": ("Жасы", "Возраст", "Age"),
@@ -120,6 +120,25 @@ public enum Kazakhstan {
         "income_benefits": ("Айлық жәрдемақылар мен алименттер", "Пособия и алименты в месяц", "Benefits and alimony, monthly"),
         "income_other": ("Басқа айлық табыс", "Прочие доходы в месяц", "Other income, monthly"),
         "income_per_person": ("Бір адамға шаққандағы айлық табыс", "Доход на человека в месяц", "Income per person, monthly"),
+        // Derived features (schema key "derived"; those of schemas/costa_rica.json).
+        "r_rooms_pp": ("Бір адамға шаққандағы бөлмелер", "Комнат на человека", "Rooms per person"),
+        "r_bedrooms_pp": ("Бір адамға шаққандағы жатын бөлмелер", "Спален на человека", "Bedrooms per person"),
+        "r_tamviv_per_room": ("Бір бөлмеге шаққандағы тұрғындар", "Живущих в доме на комнату", "People living in the home per room"),
+        "r_bedrooms_per_room": ("Бөлмелердің ішіндегі жатын бөлмелер үлесі", "Доля спален среди комнат", "Bedrooms per room"),
+        "r_mobile_pp": ("Бір адамға шаққандағы ұялы телефондар", "Мобильных телефонов на человека", "Mobile phones per person"),
+        "r_tablet_pp": ("Бір адамға шаққандағы планшеттер", "Планшетов на человека", "Tablets per person"),
+        "r_adults_share": ("Отбасындағы ересектердің үлесі", "Доля взрослых в семье", "Share of adults in the household"),
+        "r_children_share": ("Отбасындағы балалардың үлесі", "Доля детей в семье", "Share of children in the household"),
+        "r_elderly_share": ("Отбасындағы егде жастағылардың үлесі", "Доля пожилых в семье", "Share of older people in the household"),
+        "r_children_per_adult": ("Бір ересекке шаққандағы балалар", "Детей на одного взрослого", "Children per adult"),
+        "r_rent_pp": ("Бір адамға шаққандағы айлық жалдау ақысы", "Плата за аренду в месяц на человека", "Monthly rent per person"),
+        "r_mobile_per_adult": ("Бір ересекке шаққандағы ұялы телефондар", "Мобильных телефонов на взрослого", "Mobile phones per adult"),
+        "s_assets": ("Үйдегі заттар саны: тоңазытқыш, компьютер, теледидар, ұялы телефон, планшет",
+                     "Сколько есть дома: холодильник, компьютер, телевизор, мобильный телефон, планшет",
+                     "Household items: fridge, computer, television, mobile phone, tablet"),
+        "s_deficits": ("Тұрғын үйдің кемшіліктері: дәретхана, электр, еден, су жоқ, қабырғасы қолдағы материалдан",
+                       "Недостатки жилья: нет туалета, электричества, пола, воды, стены из подручных материалов",
+                       "Housing shortfalls: no toilet, electricity, floor or water; walls of scrap material"),
     ]
     static let suffixes: [String: (kk: String, ru: String, en: String)] = [
         "_mean": ("отбасы бойынша орташа", "в среднем по семье", "household average"),

@@ -30,6 +30,65 @@ public struct MemberSchema: Sendable, Codable, Equatable {
 
         enum CodingKeys: String, CodingKey { case column, map, aggregate, oneHot = "one_hot" }
     }
+    /// A feature computed after aggregation from base household features (never from other derived ones): a ratio of
+    /// two, or a sum of several. Training, evaluation and screening compute it with the same functions.
+    public struct Derived: Sendable, Codable, Equatable {
+        public var name: String
+        /// [numerator, denominator]: missing when the denominator is 0 or missing, or the numerator is missing.
+        public var ratio: [String]?
+        /// Inputs added up, a missing input counting as 0.
+        public var sum: [String]?
+        /// Base features whose missing value counts as 0 before a ratio is taken (e.g. a count left empty when the
+        /// household has none).
+        public var missingAsZero: [String]?
+
+        enum CodingKeys: String, CodingKey { case name, ratio, sum, missingAsZero = "missing_as_zero" }
+
+        public init(name: String, ratio: [String]? = nil, sum: [String]? = nil, missingAsZero: [String]? = nil) {
+            self.name = name; self.ratio = ratio; self.sum = sum; self.missingAsZero = missingAsZero
+        }
+
+        /// The base features it reads, in order (numerator, denominator for a ratio).
+        public var inputs: [String] { ratio ?? sum ?? [] }
+
+        /// The arithmetic, ready to apply (what training, evaluation and screening all call).
+        public var formula: Formula { Formula(self) }
+
+        public struct Formula: Sendable {
+            public let isRatio: Bool
+            /// Per input: a missing value counts as 0.
+            public let zeroIfMissing: [Bool]
+
+            init(_ d: Derived) {
+                isRatio = d.ratio != nil
+                let zero = Set(d.missingAsZero ?? [])
+                zeroIfMissing = d.inputs.map { d.ratio == nil || zero.contains($0) }
+            }
+
+            /// The value from the inputs' values, `x(k)` for input k (same order as `inputs`).
+            @inline(__always)
+            public func value(_ x: (Int) -> Float) -> Float {
+                if isRatio {
+                    var a = x(0), b = x(1)
+                    if a.isNaN && zeroIfMissing[0] { a = 0 }
+                    if b.isNaN && zeroIfMissing[1] { b = 0 }
+                    return a.isNaN || b.isNaN || b == 0 ? .nan : a / b
+                }
+                var s: Float = 0
+                for k in zeroIfMissing.indices { let v = x(k); if !v.isNaN { s += v } }
+                return s
+            }
+        }
+
+        func validate() throws {
+            let problem: String? = switch (ratio, sum) {
+            case (let r?, nil): r.count == 2 ? nil : "a ratio names two features, numerator and denominator"
+            case (nil, let s?): s.isEmpty ? "a sum names at least one feature" : nil
+            default: "give exactly one of ratio or sum"
+            }
+            if let problem { throw AqylError.invalid("schema", "derived feature '\(name)': \(problem)") }
+        }
+    }
 
     public var name: String
     /// Where the data comes from and what the target means (copied into the model card).
@@ -53,9 +112,11 @@ public struct MemberSchema: Sendable, Codable, Equatable {
     public var regionColumn: String?
     /// Column holding monthly income per person, for reports by income decile, when there is one.
     public var incomeColumn: String?
+    /// Features computed from the base household features after aggregation (ratios and sums).
+    public var derived: [Derived]
 
     enum CodingKeys: String, CodingKey {
-        case name, description, head, target, ignore, protected, groups
+        case name, description, head, target, ignore, protected, groups, derived
         case householdId = "household_id", fairnessOnly = "fairness_only", memberColumns = "member_columns"
         case valueMaps = "value_maps", regionColumn = "region_column", incomeColumn = "income_column"
     }
@@ -75,6 +136,8 @@ public struct MemberSchema: Sendable, Codable, Equatable {
         groups = try c.decodeIfPresent([String: Group].self, forKey: .groups) ?? [:]
         regionColumn = try c.decodeIfPresent(String.self, forKey: .regionColumn)
         incomeColumn = try c.decodeIfPresent(String.self, forKey: .incomeColumn)
+        derived = try c.decodeIfPresent([Derived].self, forKey: .derived) ?? []
+        for d in derived { try d.validate() }
     }
 
     public static func load(path: String) throws -> MemberSchema {
@@ -265,6 +328,7 @@ public enum HouseholdAggregator {
             columns.append(numeric ? Column(name: c, values: nums)
                                    : Column(name: c, categories: raw.map { $0.trimmingCharacters(in: .whitespaces) }))
         }
+        columns += try derivedColumns(schema.derived, from: columns, file: file)
         var table = try DataTable(columns: columns)
         if let expected = expectedFeatures {
             let have = Set(table.featureNames)
@@ -303,6 +367,31 @@ public enum HouseholdAggregator {
         return HouseholdTable(ids: ids, table: table, target: target, groups: groups, regions: regions,
                               incomePerPerson: incomes, memberCounts: memberRows.map(\.count),
                               rejected: rejected.sorted { $0.row < $1.row })
+    }
+
+    /// The schema's derived features, computed row by row from the base columns (numeric ones only).
+    static func derivedColumns(_ derived: [MemberSchema.Derived], from base: [Column], file: String) throws -> [Column] {
+        guard !derived.isEmpty else { return [] }
+        let byName = Dictionary(base.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [Column] = []
+        for d in derived {
+            guard byName[d.name] == nil, !out.contains(where: { $0.name == d.name }) else {
+                throw AqylError.invalid("schema", "derived feature '\(d.name)' has the name of another feature")
+            }
+            let inputs = try d.inputs.map { name -> [Float] in
+                guard let c = byName[name] else {
+                    throw AqylError.invalid("data", "\(file): derived feature '\(d.name)' needs '\(name)', which is not a base feature of this file")
+                }
+                guard !c.kind.isCategorical else {
+                    throw AqylError.invalid("data", "\(file): derived feature '\(d.name)' needs '\(name)' to be numeric")
+                }
+                return c.values
+            }
+            let f = d.formula
+            let n = inputs.first?.count ?? 0
+            out.append(Column(name: d.name, values: (0..<n).map { r in f.value { inputs[$0][r] } }))
+        }
+        return out
     }
 
     enum Parsed { case value(Float), missing, notNumber(String) }

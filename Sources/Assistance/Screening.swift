@@ -19,6 +19,9 @@ public struct Screening: Sendable {
         public var threads = defaultThreadCount()
         /// Column whose value 1 marks a household that already applied (skipped when absent from the file).
         public var appliedColumn = "applied"
+        /// Called with each household's id and feature row (in `model.featureNames` order) as it is built, from the
+        /// screening threads; for tests and audits. Nil (the default) costs nothing.
+        public var onFeatures: (@Sendable (String, [Float]) -> Void)?
         public init() {}
     }
 
@@ -35,7 +38,10 @@ public struct Screening: Sendable {
         public var modelVersion: String
     }
 
-    enum Feature: Sendable { case members, member(Int, Int), household(Int) }  // member(column slot, 0 mean / 1 min / 2 max)
+    /// A base value read while streaming: member(column slot, 0 mean / 1 min / 2 max); household(slot among the head's columns).
+    enum Source: Sendable, Equatable { case members, member(Int, Int), household(Int) }
+    /// A model feature: a base value, or a derived one (index into the derived plan).
+    enum Feature: Sendable { case source(Int), derived(Int) }
 
     public static func run(registry path: String, model: EligibilityModel, out: String, options: Options = Options(),
                            progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Summary {
@@ -74,17 +80,32 @@ public struct Screening: Sendable {
             if !schema.valueMaps.isEmpty {
                 throw AqylError.invalid("registry", "screening reads numbers only; this model's schema maps text values (value_maps) — export the registry with numbers")
             }
-            var plan: [Feature] = []
+            // Base values (model features and the inputs of derived ones), each read once per household.
+            var sources: [Source] = []
             var householdCols: [Int] = []
-            for f in model.featureNames {
-                if f == "members" { plan.append(.members); continue }
-                if let slot = schema.memberColumns.firstIndex(where: { f == $0 + "_mean" || f == $0 + "_min" || f == $0 + "_max" }) {
-                    let agg = f.hasSuffix("_mean") ? 0 : f.hasSuffix("_min") ? 1 : 2
-                    plan.append(.member(slot, agg)); continue
+            func source(_ f: String) throws -> Int {
+                let s: Source
+                if f == "members" { s = .members }
+                else if let slot = schema.memberColumns.firstIndex(where: { f == $0 + "_mean" || f == $0 + "_min" || f == $0 + "_max" }) {
+                    s = .member(slot, f.hasSuffix("_mean") ? 0 : f.hasSuffix("_min") ? 1 : 2)
+                } else {
+                    let c = try need(f, "feature")
+                    if let slot = householdCols.firstIndex(of: c) { s = .household(slot) }
+                    else { householdCols.append(c); s = .household(householdCols.count - 1) }
                 }
-                let c = try need(f, "feature")
-                householdCols.append(c)
-                plan.append(.household(c))
+                if let k = sources.firstIndex(of: s) { return k }
+                sources.append(s)
+                return sources.count - 1
+            }
+            var plan: [Feature] = []
+            var derivedPlan: [(formula: MemberSchema.Derived.Formula, inputs: [Int])] = []
+            for f in model.featureNames {
+                if let d = schema.derived.first(where: { $0.name == f }) {
+                    derivedPlan.append((d.formula, try d.inputs.map(source)))
+                    plan.append(.derived(derivedPlan.count - 1))
+                } else {
+                    plan.append(.source(try source(f)))
+                }
             }
             let headValue = Array(schema.head.equals.utf8)
             let positive = try EligibilityModel.positiveIndex(model.forest)
@@ -124,7 +145,8 @@ public struct Screening: Sendable {
             let featureNames = model.featureNames
             let sliceCuts = cuts
             nonisolated(unsafe) let buf = bytes
-            let fplan = plan, hcols = householdCols
+            let fplan = plan, hcols = householdCols, splan = sources, dplan = derivedPlan
+            let onFeatures = options.onFeatures
             parts.withUnsafeMutableBufferPointer { pp in
                 nonisolated(unsafe) let partsPtr = pp.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: T) { t in
@@ -139,6 +161,7 @@ public struct Screening: Sendable {
                     var sum = [Float](repeating: 0, count: M), cnt = [Int](repeating: 0, count: M)
                     var mn = [Float](repeating: 0, count: M), mx = [Float](repeating: 0, count: M)
                     var headVals = [Float](repeating: .nan, count: hcols.count)
+                    var src = [Float](repeating: .nan, count: splan.count)
                     var hasHead = false, applied = false
                     var region = ""
                     var firstLine = 0
@@ -189,17 +212,24 @@ public struct Screening: Sendable {
                             }
                         } else {
                             part.households += 1
-                            var hc = 0
-                            for f in fplan {
-                                switch f {
-                                case .members: matrix.append(Float(count))
+                            for (k, s) in splan.enumerated() {
+                                switch s {
+                                case .members: src[k] = Float(count)
                                 case .member(let j, let agg):
-                                    if cnt[j] == 0 { matrix.append(.nan) }
-                                    else { matrix.append(agg == 0 ? sum[j] / Float(cnt[j]) : agg == 1 ? mn[j] : mx[j]) }
-                                case .household:
-                                    matrix.append(headVals[hc]); hc += 1
+                                    src[k] = cnt[j] == 0 ? .nan : agg == 0 ? sum[j] / Float(cnt[j]) : agg == 1 ? mn[j] : mx[j]
+                                case .household(let slot): src[k] = headVals[slot]
                                 }
                             }
+                            let rowStart = matrix.count
+                            for f in fplan {
+                                switch f {
+                                case .source(let k): matrix.append(src[k])
+                                case .derived(let d):
+                                    let inputs = dplan[d].inputs
+                                    matrix.append(dplan[d].formula.value { src[inputs[$0]] })
+                                }
+                            }
+                            if let onFeatures { onFeatures(id, Array(matrix[rowStart...])) }
                             batchIds.append(id); batchRegions.append(region); batchApplied.append(applied)
                             if batchIds.count >= batchSize { flushBatch() }
                         }
