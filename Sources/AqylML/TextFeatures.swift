@@ -445,17 +445,19 @@ public struct TextVectorizer: Sendable {
             for b in r.charBuckets { df[Int(b)] += 1 }
         }
         let n = Float(texts.count)
+        /// Smooth IDF `ln((1 + n) / (1 + df)) + 1`, for n-gram buckets and word-vector ids alike.
+        func smoothIDF(_ d: Int32) -> Float { Float(log(Double(1 + n) / Double(1 + d)) + 1) }
         var active: [UInt32] = []
         var idf: [Float] = []
         for (b, d) in df.enumerated() where d >= Int32(options.minDocumentFrequency) {
             active.append(UInt32(b))
-            idf.append(options.useIDF ? Float(log(Double(1 + n) / Double(1 + d)) + 1) : 1)
+            idf.append(options.useIDF ? smoothIDF(d) : 1)
         }
         var vectorIDF: [Float] = []
         if let vectors {
             var vdf = [Int32](repeating: 0, count: vectors.wordCount)
             for r in raws { for id in Set(r.vectorIDs) { vdf[Int(id)] += 1 } }
-            vectorIDF = vdf.map { d in Float(log(Double(1 + n) / Double(1 + d)) + 1) }
+            vectorIDF = vdf.map(smoothIDF)
         }
         let vectorizer = try TextVectorizer(
             normalizer: normalizer, options: options, activeBuckets: active, idf: idf, wordVectorIDF: vectorIDF)

@@ -37,13 +37,16 @@ public final class TextWordVectors: Sendable {
         return dirs
     }
 
+    /// The first search directory holding `<id>/pq.bin`, as the path of `<id>/`.
+    static func locate(_ id: String) -> String? {
+        searchDirectories().lazy.map { URL(fileURLWithPath: $0).appendingPathComponent(id).path }
+            .first { FileManager.default.fileExists(atPath: $0 + "/pq.bin") }
+    }
+
     /// The installed vectors called `id`, loaded once per process.
     public static func named(_ id: String) throws -> TextWordVectors {
         try cache.get(id) {
-            for dir in searchDirectories() {
-                let path = URL(fileURLWithPath: dir).appendingPathComponent(id).path
-                if FileManager.default.fileExists(atPath: path + "/pq.bin") { return try TextWordVectors(directory: path, id: id) }
-            }
+            if let path = locate(id) { return try TextWordVectors(directory: path, id: id) }
             throw TextError.invalidOption(
                 "word vectors '\(id)' are not installed: run scripts/install-embeddings.sh (looked in "
                     + searchDirectories().joined(separator: ", ") + "; AQYL_EMBEDDINGS_DIR overrides)")
@@ -56,7 +59,7 @@ public final class TextWordVectors: Sendable {
 
     /// Whether `named(id)` would find the vectors.
     public static func isInstalled(_ id: String) -> Bool {
-        cache.has(id) || searchDirectories().contains { FileManager.default.fileExists(atPath: "\($0)/\(id)/pq.bin") }
+        cache.has(id) || locate(id) != nil
     }
 
     public static let navecNews = "navec_news_v1_1B_250K_300d_100q"
@@ -69,9 +72,7 @@ public final class TextWordVectors: Sendable {
             let vocabData = FileManager.default.contents(atPath: directory + "/vocab.txt")
         else { throw fail("cannot read pq.bin and vocab.txt") }
         guard pq.count >= 16 else { throw fail("pq.bin too short") }
-        let header: [Int] = (0..<4).map { k in
-            pq.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))) }
-        }
+        let header = (TextBytes.uint32s(Data(pq.prefix(16))) ?? []).map(Int.init)
         let (n, dim, qdim, cents) = (header[0], header[1], header[2], header[3])
         guard n > 0, dim > 0, qdim > 0, dim % qdim == 0, cents > 0, cents <= 256,
             pq.count == 16 + n * qdim + qdim * cents * (dim / qdim) * 4
@@ -85,10 +86,7 @@ public final class TextWordVectors: Sendable {
         for (i, w) in words.enumerated() where !w.hasPrefix("<") { index[String(w)] = Int32(i) }
         self.index = index
         self.codes = [UInt8](pq[(pq.startIndex + 16)..<(pq.startIndex + 16 + n * qdim)])
-        let floatStart = pq.startIndex + 16 + n * qdim
-        self.centroids = pq[floatStart...].withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
-        }
+        self.centroids = TextBytes.floats(Data(pq[(pq.startIndex + 16 + n * qdim)...])) ?? []
         self.id = id
         self.dimension = dim
         self.wordCount = n
