@@ -34,7 +34,7 @@ struct AssistanceCommand: AsyncParsableCommand {
         @Option(help: "Where to write the model.") var out: String
         @Option(help: "Number of trees.") var trees = 300
         @Option(help: "Random seed (split and forest).") var seed: UInt64 = 42
-        @Option(help: "Minimum households per leaf (default 8: chosen by cross-validation on the training part of the Costa Rica data, see Benchmarks/assistance/cv_swift.sh).") var minLeaf = 8
+        @Option(help: "Minimum households per leaf (the default was chosen by cross-validation on the training part of the Costa Rica data, see Benchmarks/assistance/cv_swift.sh).") var minLeaf = EligibilityModel.Options().minLeaf
         @Option(help: "Calibration and threshold from out-of-bag probabilities (out-of-bag, default) or a held-out 20% of the training part (held-out).")
         var calibration = "out-of-bag"
         @Flag(inversion: .prefixedNo, help: "Fit min leaf 1, 2, 4, 8 × sqrt or 30% of features per split and keep the best by out-of-bag macro-F1 (8 forests; the test part is never used). Off by default: one forest with --min-leaf, which scored better in cross-validation.")
