@@ -100,14 +100,53 @@ public struct ClassificationReport: Sendable, Codable, Equatable {
         var cm: [String: ClassMetrics] = [:]
         var f1s: [Double] = []
         for c in all {
-            let t = Double(tp[c] ?? 0), fpos = Double(fp[c] ?? 0), fneg = Double(fn[c] ?? 0)
-            let prec = t + fpos > 0 ? t / (t + fpos) : 0
-            let rec = t + fneg > 0 ? t / (t + fneg) : 0
-            let f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0
-            cm[c] = ClassMetrics(precision: prec, recall: rec, f1: f1, support: sup[c] ?? 0)
-            if (sup[c] ?? 0) > 0 || (fp[c] ?? 0) > 0 { f1s.append(f1) }
+            let m = Self.metrics(tp: tp[c] ?? 0, fp: fp[c] ?? 0, fn: fn[c] ?? 0)
+            cm[c] = ClassMetrics(precision: m.precision, recall: m.recall, f1: m.f1, support: sup[c] ?? 0)
+            if (sup[c] ?? 0) > 0 || (fp[c] ?? 0) > 0 { f1s.append(m.f1) }
         }
         classes = cm
         macroF1 = f1s.isEmpty ? 0 : f1s.reduce(0, +) / Double(f1s.count)
+    }
+
+    static func metrics(tp: Int, fp: Int, fn: Int) -> (precision: Double, recall: Double, f1: Double) {
+        let t = Double(tp), fpos = Double(fp), fneg = Double(fn)
+        let prec = t + fpos > 0 ? t / (t + fpos) : 0
+        let rec = t + fneg > 0 ? t / (t + fneg) : 0
+        return (prec, rec, prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0)
+    }
+
+    /// Percentile bootstrap interval of macro-F1: the rows are resampled with replacement `resamples` times (fewer on
+    /// very large sets, never under 100) and each resample's macro-F1 is computed as `init` does, counting a class only
+    /// where it occurs in the resample's truth or predictions. Seeded, so a model card shows the same interval every
+    /// time. Nil for fewer than 2 rows or mismatched lengths.
+    public static func macroF1Interval(truth: [String], predicted: [String], level: Double = 0.95, resamples: Int = 1000,
+                                       seed: UInt64 = 1) -> ClosedRange<Double>? {
+        let n = truth.count
+        guard n >= 2, predicted.count == n, level > 0, level < 1 else { return nil }
+        let labels = Set(truth).union(predicted).sorted()
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        let t = truth.map { index[$0]! }, p = predicted.map { index[$0]! }
+        let rounds = max(100, min(resamples, 5_000_000 / n))
+        var rng = SplitMix64(seed: seed)
+        var tp = [Int](repeating: 0, count: labels.count), fp = tp, fn = tp
+        var scores = [Double]()
+        scores.reserveCapacity(rounds)
+        for _ in 0..<rounds {
+            for c in labels.indices { tp[c] = 0; fp[c] = 0; fn[c] = 0 }
+            for _ in 0..<n {
+                let i = Int.random(in: 0..<n, using: &rng)
+                if t[i] == p[i] { tp[t[i]] += 1 } else { fp[p[i]] += 1; fn[t[i]] += 1 }
+            }
+            var sum = 0.0, present = 0
+            for c in labels.indices where tp[c] + fn[c] > 0 || fp[c] > 0 {
+                sum += metrics(tp: tp[c], fp: fp[c], fn: fn[c]).f1
+                present += 1
+            }
+            scores.append(present == 0 ? 0 : sum / Double(present))
+        }
+        scores.sort()
+        let lo = Int((Double(rounds) * (1 - level) / 2).rounded(.down))
+        let hi = min(rounds - 1, Int((Double(rounds) * (1 + level) / 2).rounded(.down)))
+        return scores[lo]...scores[hi]
     }
 }

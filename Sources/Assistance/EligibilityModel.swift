@@ -226,9 +226,12 @@ public struct EligibilityModel: Sendable {
             }
             groups["income_decile"] = byDecile.mapValues { ErrorRates(truth: $0.0, predicted: $0.1) }
         }
-        let report = ClassificationReport(truth: truth.map { $0 ? "1" : "0" }, predicted: pred.map { $0 ? "1" : "0" })
+        let truthLabels = truth.map { $0 ? "1" : "0" }, predLabels = pred.map { $0 ? "1" : "0" }
+        let report = ClassificationReport(truth: truthLabels, predicted: predLabels)
+        let interval = ClassificationReport.macroF1Interval(truth: truthLabels, predicted: predLabels)
         let overall = ErrorRates(truth: truth, predicted: pred)
         return Evaluation(nHouseholds: rows.count, accuracy: report.accuracy, macroF1: report.macroF1,
+                          macroF1Interval: interval.map { [$0.lowerBound, $0.upperBound] },
                           exclusionError: overall.exclusionError, inclusionError: overall.inclusionError,
                           eligibleShare: overall.eligibleShare, byGroup: groups)
     }
@@ -327,6 +330,8 @@ public struct Evaluation: Sendable, Codable, Equatable {
     public var nHouseholds: Int
     public var accuracy: Double
     public var macroF1: Double
+    /// 95% percentile bootstrap interval of `macroF1` over the evaluated households (absent in older model files).
+    public var macroF1Interval: [Double]?
     public var exclusionError: Double?
     public var inclusionError: Double?
     public var eligibleShare: Double
@@ -334,7 +339,7 @@ public struct Evaluation: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case accuracy
-        case nHouseholds = "n_households", macroF1 = "macro_f1", exclusionError = "exclusion_error"
+        case nHouseholds = "n_households", macroF1 = "macro_f1", macroF1Interval = "macro_f1_ci95", exclusionError = "exclusion_error"
         case inclusionError = "inclusion_error", eligibleShare = "eligible_share", byGroup = "by_group"
     }
 }
@@ -364,7 +369,7 @@ public struct ModelCard: Sendable, Codable, Equatable {
 
     static let empty = ModelCard(model: "", version: "", createdAt: Date(timeIntervalSince1970: 0), data: "", households: 0, split: "",
                                  parameters: "", features: 0, excludedAsProtected: [], fairnessOnly: [], threshold: 0.5,
-                                 test: Evaluation(nHouseholds: 0, accuracy: 0, macroF1: 0, exclusionError: nil, inclusionError: nil,
+                                 test: Evaluation(nHouseholds: 0, accuracy: 0, macroF1: 0, macroF1Interval: nil, exclusionError: nil, inclusionError: nil,
                                                   eligibleShare: 0, byGroup: [:]),
                                  fourClassMacroF1: nil, topFeatures: [], limits: [])
 
@@ -391,7 +396,9 @@ public struct ModelCard: Sendable, Codable, Equatable {
         s += "## Model\n\(parameters); decision threshold \(String(format: "%.2f", threshold)).\n\n"
         s += "## Metrics (test households)\n\n| metric | value |\n|---|---|\n"
         s += "| households | \(test.nHouseholds) |\n| accuracy | \(String(format: "%.3f", test.accuracy)) |\n"
-        s += "| binary macro-F1 | \(String(format: "%.3f", test.macroF1)) |\n"
+        s += "| binary macro-F1 | \(String(format: "%.3f", test.macroF1))"
+            + (test.macroF1Interval.map { String(format: " (95%% bootstrap interval %.3f–%.3f over the test households)", $0[0], $0[1]) } ?? "")
+            + " |\n"
         if let f = fourClassMacroF1 { s += "| 4-class macro-F1 (separate forest, same split) | \(String(format: "%.3f", f)) |\n" }
         s += "| exclusion error (eligible left out) | \(pct(test.exclusionError)) |\n"
         s += "| inclusion error (approved but not eligible) | \(pct(test.inclusionError)) |\n\n"

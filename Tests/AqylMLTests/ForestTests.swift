@@ -360,3 +360,32 @@ func synthetic(n: Int, seed: UInt64, classes: Int = 2) -> (DataTable, [String]) 
         }
     }
 }
+
+@Suite("Macro-F1 bootstrap interval")
+struct MacroF1IntervalTests {
+    @Test func containsTheEstimateAndNarrowsWithMoreRows() throws {
+        // 80% of rows right, both classes present: the interval holds the point estimate and shrinks with 8× the rows.
+        func rows(_ n: Int) -> ([String], [String]) {
+            let truth = (0..<n).map { $0 % 3 == 0 ? "1" : "0" }
+            let pred = truth.enumerated().map { i, t in i % 5 == 0 ? (t == "1" ? "0" : "1") : t }
+            return (truth, pred)
+        }
+        let (t1, p1) = rows(200), (t2, p2) = rows(1600)
+        let f1 = ClassificationReport(truth: t1, predicted: p1).macroF1
+        let small = try #require(ClassificationReport.macroF1Interval(truth: t1, predicted: p1))
+        let large = try #require(ClassificationReport.macroF1Interval(truth: t2, predicted: p2))
+        #expect(small.contains(f1))
+        #expect(small.lowerBound < f1 - 0.01 && small.upperBound > f1 + 0.01)
+        #expect(large.upperBound - large.lowerBound < (small.upperBound - small.lowerBound) / 2)
+        // Seeded: the same call gives the same interval; another seed gives a (slightly) different one.
+        #expect(ClassificationReport.macroF1Interval(truth: t1, predicted: p1) == small)
+        #expect(ClassificationReport.macroF1Interval(truth: t1, predicted: p1, seed: 2) != small)
+    }
+
+    @Test func perfectPredictionsAndEdgeCases() {
+        let truth = ["0", "1", "0", "1", "1", "0"]
+        #expect(ClassificationReport.macroF1Interval(truth: truth, predicted: truth) == 1...1)
+        #expect(ClassificationReport.macroF1Interval(truth: ["1"], predicted: ["1"]) == nil)
+        #expect(ClassificationReport.macroF1Interval(truth: truth, predicted: ["0"]) == nil)
+    }
+}

@@ -102,6 +102,9 @@ struct HouseholdImportTests {
         #expect(model.card.test.macroF1 > 0.9)
         #expect(model.card.test.byGroup["sex_of_head"] != nil)
         #expect(model.card.markdown.contains("exclusion error"))
+        let interval = try #require(model.card.test.macroF1Interval)
+        #expect(interval.count == 2 && interval[0] <= model.card.test.macroF1 && model.card.test.macroF1 <= interval[1])
+        #expect(model.card.markdown.contains("95% bootstrap interval"))
         #expect(!model.featureNames.contains("male"))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("asp-\(UUID().uuidString).model").path
         try model.save(to: path)
