@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         .target(name: "AqylML", swiftSettings: strict),
@@ -38,6 +39,8 @@ let package = Package(
                 "AqylML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -57,13 +60,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML"], swiftSettings: strict),
+        .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML", .product(name: "SQLKit", package: "sql-kit")],
+                swiftSettings: strict),
         .target(
             name: "Appeals",
             dependencies: [
                 "AqylCore", "AqylStore", "AqylML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: strict
         ),
@@ -82,30 +87,46 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .target(name: "AqylDemo", dependencies: ["AqylServer", "AqylCore", "AqylML"], swiftSettings: strict),
+        .target(
+            name: "AqylTestSupport",
+            dependencies: [
+                "AqylServer", "AqylDemo", "AqylStore", "AqylCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylServer", "AqylDemo", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(name: "ForestBenchmark", dependencies: ["AqylML"], path: "Benchmarks/ForestBenchmark",
                           swiftSettings: strict),
         .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML", "AqylCore"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
-        .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML"], swiftSettings: strict),
-        .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore"], swiftSettings: strict),
+        .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",
             dependencies: [
-                "AqylServer", "AqylStore", "AqylCore",
+                "AqylServer", "AqylTestSupport", "AqylDemo", "AqylStore", "AqylCore", "Assistance", "Appeals", "Vision",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import AqylCore
+import Configuration
 import Foundation
 
 /// What a citizen reports. The first six are the "Law and Order" service of eGov Mobile and the bank apps;
@@ -218,12 +219,13 @@ public struct AppealsConfig: Sendable {
         deadlines[category] ?? (Self.defaultDeadlineHours[category] ?? 24) * 3600
     }
 
-    /// Reads `AQYL_TRIAGE_MODEL` (model path) and `AQYL_APPEALS_DEADLINE_HOURS`
-    /// (`category=hours,category=hours`, e.g. `traffic_violation=48,appeal=240`).
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(AqylError) -> AppealsConfig {
+    /// Reads the appeals settings from the platform's configuration (read once at the entry point):
+    /// `aqyl.triage.model` (env `AQYL_TRIAGE_MODEL`, a model path) and `aqyl.appeals.deadline.hours`
+    /// (env `AQYL_APPEALS_DEADLINE_HOURS`, `category=hours,category=hours`, e.g. `traffic_violation=48,appeal=240`).
+    public static func from(_ config: ConfigReader) throws(AqylError) -> AppealsConfig {
         var c = AppealsConfig()
-        if let p = env["AQYL_TRIAGE_MODEL"], !p.isEmpty { c.triageModelPath = p }
-        if let raw = env["AQYL_APPEALS_DEADLINE_HOURS"], !raw.isEmpty {
+        if let p = config.string(forKey: "aqyl.triage.model"), !p.isEmpty { c.triageModelPath = p }
+        if let raw = config.string(forKey: "aqyl.appeals.deadline.hours"), !raw.isEmpty {
             for part in raw.split(separator: ",") {
                 let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard kv.count == 2, let h = Double(kv[1]), h > 0 else {
@@ -232,6 +234,7 @@ public struct AppealsConfig: Sendable {
                 c.deadlines[try AppealCategory.parse(kv[0], field: "AQYL_APPEALS_DEADLINE_HOURS")] = h * 3600
             }
         }
+        if let seconds = config.double(forKey: "aqyl.appeals.escalation.interval"), seconds > 0 { c.escalationInterval = seconds }
         return c
     }
 }

@@ -219,3 +219,37 @@ public struct Escalation: Sendable, Codable, Equatable {
     public var level: Region.Level
     public var newDeadline: Date
 }
+
+/// What anyone may see of a public category's report (the Open311 list and by-id view): never the description,
+/// media or attachments, coordinates rounded to 0.001° (about 100 m), the unit responsible by name only.
+public struct PublicReport: Sendable, Codable, Equatable {
+    public var serviceRequestId: String
+    public var status: String
+    public var statusNotes: String
+    public var serviceName: String
+    public var serviceCode: String
+    public var agencyResponsible: String
+    public var requestedDatetime: Date
+    public var updatedDatetime: Date
+    public var expectedDatetime: Date?
+    public var lat: Double?
+    public var long: Double?
+
+    /// Coordinates as the public sees them.
+    public static func rounded(_ v: Double?) -> Double? { v.map { ($0 * 1000).rounded() / 1000 } }
+
+    public init(_ r: AppealReport, directory: RegionDirectory) {
+        let unit = directory.region(r.queueKato).map { $0.nameEn ?? $0.nameRu } ?? r.queueKato
+        serviceRequestId = r.id
+        status = r.status.open311
+        statusNotes = r.status.publicText
+        serviceName = r.category.nameEn
+        serviceCode = r.category.rawValue
+        agencyResponsible = "\(r.queueKind == .internalSecurity ? "Internal security" : "Control centre"), \(unit)"
+        requestedDatetime = r.createdAt
+        updatedDatetime = r.updatedAt
+        expectedDatetime = r.status.isClosed ? nil : r.deadlineAt
+        lat = Self.rounded(r.lat)
+        long = Self.rounded(r.lon)
+    }
+}

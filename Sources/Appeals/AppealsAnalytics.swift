@@ -1,5 +1,4 @@
 import AqylCore
-import AqylStore
 import Foundation
 
 /// Counts for one node of the control-centre tree (centre, region or district).
@@ -36,63 +35,56 @@ public struct AppealsAnalytics: Sendable, Codable, Equatable {
     public var generatedAt: Date
 }
 
+extension AppealsTopicWeek {
+    /// Monday of week `n` counted from the epoch (UTC): 1970-01-01 was a Thursday, so week n starts
+    /// n × 7 days − 3 days after it.
+    public static func start(ofWeek n: Int64) -> String {
+        let seconds = n * 604_800 - 259_200
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let c = utc.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+}
+
 extension AppealsService {
-    /// Analytics for `region` (default: the reader's node) and its children. Aggregates only: no descriptions,
-    /// no locations. A category the reader is not cleared for is left out of every count.
-    /// `clearances` overrides the reader's stored clearances (the CLI, run by the database's operator, passes all).
+    /// Analytics for `region` (default: the reader's node) and its children, aggregated by the database (no report
+    /// is read whole). Aggregates only: no descriptions, no locations. A category the reader is not cleared for is
+    /// left out of every count. `clearances` overrides the reader's stored clearances (the CLI, run by the database's
+    /// operator, passes all).
     public func analytics(reader: Principal, region: String? = nil, clearances override: Set<Clearance>? = nil) async throws -> AppealsAnalytics {
         try reader.require(.analyst, .officer, .operator, .admin)
-        let dir = try await store.directory()
-        let node = region ?? reader.regionKato
+        let (node, locations, dir) = try await core.scope(of: reader, region: region)
         guard let nodeRegion = dir.region(node) else { throw AqylError.invalid("region", "unknown region \(node)", code: "unknown_region") }
-        guard dir.isWithin(node, scope: reader.regionKato) else {
-            throw AqylError.forbidden("region \(node) is outside your scope (\(reader.regionKato))")
-        }
         let cl: Set<Clearance>
         if let override { cl = override } else { cl = try await clearances(userId: reader.userId) }
-        var excluded = AppealCategory.allCases.filter { c in c.requiredClearance.map { !cl.contains($0) } ?? false }
-        // Police complaints are never visible below region level (see `canSee`), not even as counts.
-        if let level = dir.region(reader.regionKato)?.level, level > .region { excluded.append(.policeComplaint) }
-        let reports = try await scan(under: node, dir: dir).filter { !excluded.contains($0.category) }
+        let excluded = Self.hiddenCategories(clearances: cl, readerLevel: dir.region(reader.regionKato)?.level)
         let now = clock.now()
+        let rows = try await repository.counts(in: locations, excluding: excluded, now: now)
 
-        func stats(_ r: Region) -> AppealsNodeStats {
-            let sub = r.kato == node ? reports : reports.filter { dir.isWithin($0.locationKato, scope: r.kato) }
-            let open = sub.filter { !$0.status.isClosed }
-            let hours = sub.compactMap { x in x.closedAt.map { $0.timeIntervalSince(x.createdAt) / 3600 } }.sorted()
-            let median: Double? = hours.isEmpty ? nil
-                : hours.count % 2 == 1 ? hours[hours.count / 2] : (hours[hours.count / 2 - 1] + hours[hours.count / 2]) / 2
-            return AppealsNodeStats(kato: r.kato, name: r.nameEn ?? r.nameRu, level: r.level, open: open.count,
-                                    overdue: open.filter { $0.isOverdue(at: now) }.count,
-                                    closed: sub.count - open.count,
-                                    queuedHere: open.filter { $0.queueKato == r.kato }.count,
+        func stats(_ r: Region) async throws -> AppealsNodeStats {
+            let sub = r.kato == node ? rows : rows.filter { dir.isWithin($0.locationKato, scope: r.kato) }
+            let open = sub.filter { !$0.closed }
+            let median = try await repository.medianHoursToClose(in: r.kato == node ? locations : RegionFilter.subtree(of: r.kato, in: dir),
+                                                                 excluding: excluded)
+            return AppealsNodeStats(kato: r.kato, name: r.nameEn ?? r.nameRu, level: r.level,
+                                    open: open.reduce(0) { $0 + $1.count },
+                                    overdue: open.filter(\.overdue).reduce(0) { $0 + $1.count },
+                                    closed: sub.filter(\.closed).reduce(0) { $0 + $1.count },
+                                    queuedHere: open.filter { $0.queueKato == r.kato }.reduce(0) { $0 + $1.count },
                                     medianHoursToClose: median.map { ($0 * 100).rounded() / 100 })
         }
 
         var byCategory: [String: Int] = [:]
-        for r in reports { byCategory[r.category.rawValue, default: 0] += 1 }
-        var utc = Calendar(identifier: .iso8601)
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        let fmt = DateFormatter()
-        fmt.calendar = utc
-        fmt.timeZone = utc.timeZone
-        fmt.locale = Locale(identifier: "en_US_POSIX")
-        fmt.dateFormat = "yyyy-MM-dd"
-        var weeks: [String: AppealsTopicWeek] = [:]
-        for r in reports {
-            let start = utc.dateInterval(of: .weekOfYear, for: r.createdAt)?.start ?? r.createdAt
-            let key = fmt.string(from: start)
-            var w = weeks[key] ?? AppealsTopicWeek(weekStart: key, reports: 0, topics: [:])
-            w.reports += 1
-            for t in r.riskTopics { w.topics[t.rawValue, default: 0] += 1 }
-            weeks[key] = w
-        }
+        for r in rows { byCategory[r.category.rawValue, default: 0] += r.count }
+        var children: [AppealsNodeStats] = []
+        for c in dir.children(of: node) { children.append(try await stats(c)) }
         let result = AppealsAnalytics(
-            node: stats(nodeRegion), children: dir.children(of: node).map(stats), byCategory: byCategory,
-            topicTrends: weeks.values.sorted { $0.weekStart < $1.weekStart },
-            excludedCategories: excluded.map(\.rawValue), generatedAt: now)
-        try await store.audit.record(AuditEvent(actor: reader.username, action: "appeal.analytics", entityType: "appeal",
-                                                entityId: "*", regionKato: node, detail: "\(reports.count) reports aggregated"))
+            node: try await stats(nodeRegion), children: children, byCategory: byCategory,
+            topicTrends: try await repository.weeklyTopics(in: locations, excluding: excluded),
+            excludedCategories: excluded.map(\.rawValue).sorted(), generatedAt: now)
+        try await core.recordRead(AuditEvent(actor: reader.username, action: "appeal.analytics", entityType: "appeal",
+                                             entityId: "*", regionKato: node, detail: "\(rows.reduce(0) { $0 + $1.count }) reports aggregated"))
         return result
     }
 }

@@ -180,8 +180,9 @@ public struct AppealTriage: Sendable {
         }
     }
 
-    /// Loads the model at `path` when given.
-    public static func load(modelPath: String?) throws -> AppealTriage {
+    /// Loads the model at `path` when given (its word vectors, if it uses them, from `embeddingsDirectory` or the
+    /// default places).
+    public static func load(modelPath: String?, embeddingsDirectory: String? = nil) throws -> AppealTriage {
         guard let modelPath else { return AppealTriage(classifier: nil) }
         do {
             return AppealTriage(classifier: try TextClassifier.load(from: modelPath))

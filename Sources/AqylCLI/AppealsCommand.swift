@@ -22,9 +22,9 @@ struct AppealsCommand: AsyncParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            try await withStore(db) { store in
-                let service = try AppealsService(store: store, config: try AppealsConfig.fromEnvironment(), triage: AppealTriage(classifier: nil))
-                let moved = try await service.escalateOverdue(now: store.clock.now())
+            try await withPlatform(db) { platform in
+                let service = try platform.module(AppealsModule.self).service
+                let moved = try await service.escalateOverdue(now: platform.core.clock.now())
                 if json { try printJSON(["escalated": moved]) } else {
                     print("escalated \(moved.count) overdue report(s)")
                     for m in moved { print("  \(m.reportId): \(m.from) → \(m.to) (\(m.level.rawValue))") }
@@ -42,8 +42,8 @@ struct AppealsCommand: AsyncParsableCommand {
 
         func run() async throws {
             do { try Region.validateCode(region, field: "--region") } catch { throw ValidationError(error.description) }
-            try await withStore(db) { store in
-                let service = try AppealsService(store: store, config: try AppealsConfig.fromEnvironment(), triage: AppealTriage(classifier: nil))
+            try await withPlatform(db) { platform in
+                let service = try platform.module(AppealsModule.self).service
                 let a = try await service.analytics(reader: AppealsCommand.system, region: region, clearances: Set(Clearance.allCases))
                 if json { try printJSON(a); return }
                 func line(_ n: AppealsNodeStats) -> String {
@@ -82,8 +82,8 @@ extension TriageCommand {
                     path: data, textColumn: old.info.textColumn, labelColumns: old.labels,
                     policy: labelValues == .binary ? .strictBinary : .scores(threshold: old.info.options.labelThreshold))
             } catch let e as TextLabeledTable.LoadError { throw ValidationError(e.description) }
-            let corrections = try await withStore(db) { store in
-                try await AppealsService(store: store, triage: AppealTriage(classifier: nil)).corrections(reader: ProcessInfo.processInfo.environment["USER"] ?? "cli")
+            let corrections = try await withPlatform(db) { platform in
+                try await platform.module(AppealsModule.self).service.corrections(reader: Settings.operatorName)
             }
             let table = TriageRetraining.merge(base: base, corrections: corrections)
             triageLog("\(base.texts.count) base rows + \(corrections.count) corrections; labels: \(table.labelNames.joined(separator: ", "))")

@@ -1,7 +1,9 @@
 import AqylCore
+import AqylDemo
 import AqylServer
 import AqylStore
 import ArgumentParser
+import Configuration
 import Foundation
 import Hummingbird
 import Logging
@@ -16,25 +18,38 @@ struct Aqyl: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, AuditCommand.self, UsersCommand.self, RegionsCommand.self, ForestCommand.self, AssistanceCommand.self, TriageCommand.self, AppealsCommand.self, VisionCommand.self])
 }
 
+/// The one configuration of a run, read here at the entry point and passed down: command-line flags first, then the
+/// environment (`AQYL_…`: key `aqyl.triage.model` is `AQYL_TRIAGE_MODEL`), then the defaults written at each read.
+/// No library reads the environment.
+enum Settings {
+    static func reader(flags: [String: String] = [:]) -> ConfigReader {
+        ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: flags),
+            EnvironmentVariablesProvider(secretsSpecifier: .specific(["AQYL_PSEUDONYM_KEY", "AQYL_DATABASE"])),
+        ])
+    }
+
+    /// The user running the CLI, for the audit log.
+    static var operatorName: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) }
+}
+
 /// The embedded default: a SQLite file in the working directory.
 let defaultDatabase = "sqlite:aqyl.sqlite"
 
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "sqlite:PATH (embedded default) or postgres://user:password@host:port/database")
-    var database: String = ProcessInfo.processInfo.environment["AQYL_DATABASE"] ?? defaultDatabase
+    @Option(name: .long, help: "sqlite:PATH (embedded default, sqlite:aqyl.sqlite) or postgres://user:password@host:port/database; also AQYL_DATABASE")
+    var database: String?
 
-    func location() throws -> DatabaseLocation {
-        do { return try DatabaseLocation.parse(database) } catch { throw ValidationError(error.description) }
+    /// The configuration with this command's flags on top.
+    func config(_ flags: [String: String] = [:]) -> ConfigReader {
+        var f = flags
+        if let database { f["AQYL_DATABASE"] = database }
+        return Settings.reader(flags: f)
     }
 
-    func open() async throws -> AqylStore {
-        do {
-            let store = try await AqylStore.open(try location(), migrations: Platform.migrations, logger: Logger(label: "aqyl.store"))
-            try await store.seedReferenceData()
-            return store
-        } catch let e as AqylError {
-            throw CLIError(e.description)
-        }
+    func location(_ config: ConfigReader) throws -> DatabaseLocation {
+        let raw = config.string(forKey: "aqyl.database", isSecret: true, default: defaultDatabase)
+        do { return try DatabaseLocation.parse(raw) } catch { throw ValidationError(error.description) }
     }
 }
 
@@ -43,19 +58,20 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Runs `body` with an open store and always closes it.
-func withStore<T>(_ option: DatabaseOption, _ body: (AqylStore) async throws -> T) async throws -> T {
-    let store = try await option.open()
+/// Runs `body` with the platform over the configured database (migrated, reference data loaded), its connection
+/// pool running beside it, and closes everything afterwards. Errors users caused become one readable line.
+func withPlatform<T: Sendable>(_ option: DatabaseOption, flags: [String: String] = [:],
+                               _ body: @Sendable (AqylPlatform) async throws -> T) async throws -> T {
+    let config = option.config(flags)
+    let location = try option.location(config)
     do {
-        let result = try await body(store)
-        await store.close()
-        return result
+        return try await AqylStore.withStore(location, migrations: try AqylPlatform.migrations()) { store in
+            let platform = try await AqylPlatform.make(persistence: store, config: config, logger: Logger(label: "aqyl"))
+            try await platform.core.seedReferenceData()
+            return try await body(platform)
+        }
     } catch let e as AqylError {
-        await store.close()
         throw CLIError(e.description)
-    } catch {
-        await store.close()
-        throw error
     }
 }
 
@@ -72,28 +88,48 @@ func stderr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8))
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP API (migrates first; loads demo data on a fresh embedded database).")
     @OptionGroup var db: DatabaseOption
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Address to listen on (AQYL_HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (AQYL_PORT; default 8080).") var port: Int?
     @Flag(inversion: .prefixedNo, help: "Load synthetic demo users and a demo queue into an empty database (default: on for SQLite).")
     var demo: Bool?
 
     func run() async throws {
+        var flags: [String: String] = [:]
+        if let host { flags["AQYL_HOST"] = host }
+        if let port { flags["AQYL_PORT"] = String(port) }
+        let config = db.config(flags)
+        let location = try db.location(config)
         var logger = Logger(label: "aqyl")
         logger.logLevel = .info
-        let store = try await db.open()
-        let location = try db.location()
+        let server = ServerConfig(host: config.string(forKey: "aqyl.host", default: "127.0.0.1"),
+                                  port: config.int(forKey: "aqyl.port", default: 8080),
+                                  sessionLifetime: config.double(forKey: "aqyl.session.hours", default: 8) * 3600)
         let useDemo: Bool
         if case .sqlite = location { useDemo = demo ?? true } else { useDemo = demo ?? false }
-        if useDemo {
-            if try await Demo.seed(store) {
-                stderr("""
-                    Loaded SYNTHETIC demo data (no real people). Demo users, password '\(Demo.password)':
-                      \(Demo.accounts.filter { $0.role != .integrator }.map { "\($0.username) (\($0.role.rawValue))" }.joined(separator: ", "))
-                    """)
+        let store: AqylStore
+        let platform: AqylPlatform
+        do {
+            store = try await AqylStore.open(location, logger: Logger(label: "aqyl.store"))
+            platform = try await AqylPlatform.make(persistence: store, config: config, logger: logger)
+        } catch let e as AqylError { throw CLIError(e.description) }
+        let migrations = try AqylPlatform.migrations()
+        let app = try buildApplication(platform: platform, store: store, config: server, logger: logger) {
+            // Runs once the database's pool is up, before the first request.
+            do {
+                try await store.migrate(migrations)
+                try await platform.core.seedReferenceData()
+                if useDemo, try await Demo.seed(platform) {
+                    stderr("""
+                        Loaded SYNTHETIC demo data (no real people). Demo users, password '\(Demo.password)':
+                          \(Demo.accounts.filter { $0.role != .integrator }.map { "\($0.username) (\($0.role.rawValue))" }.joined(separator: ", "))
+                        """)
+                }
+            } catch let e as AqylError {
+                stderr("error: \(e.description)")
+                throw e
             }
+            stderr("aqyl \(AqylVersion.value): \(location) — listening on http://\(server.host):\(server.port)  (OpenAPI: /openapi.yaml)")
         }
-        stderr("aqyl \(AqylVersion.value): \(location) — listening on http://\(host):\(port)  (OpenAPI: /openapi.yaml)")
-        let app = try buildApplication(store: store, config: AppConfig(host: host, port: port), logger: logger)
         try await app.runService()
     }
 }
@@ -103,21 +139,17 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOption
 
     func run() async throws {
-        let location = try db.location()
-        let database: Database
-        do { database = try await Database.open(location) } catch let e as AqylError { throw CLIError(e.description) }
+        let config = db.config()
+        let location = try db.location(config)
         do {
-            let applied = try await Migrator.migrate(database, migrations: Platform.migrations)
-            let store = AqylStore(db: database)
-            let seeded = try await store.seedReferenceData()
-            if applied.isEmpty { print("\(location): schema is up to date") }
-            for m in applied { print("applied \(m.version): \(m.name)") }
-            if seeded { print("loaded built-in regions (\(KazakhstanRegions.all.count))") }
-            await database.close()
-        } catch {
-            await database.close()
-            throw error
-        }
+            try await AqylStore.withStore(location) { store in
+                let applied = try await store.migrate(try AqylPlatform.migrations())
+                let seeded = try await CoreServices(store: store).seedReferenceData()
+                if applied.isEmpty { print("\(location): schema is up to date") }
+                for m in applied { print("applied \(m.version): \(m.name)") }
+                if seeded { print("loaded built-in regions (\(KazakhstanRegions.all.count))") }
+            }
+        } catch let e as AqylError { throw CLIError(e.description) }
     }
 }
 
@@ -131,7 +163,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() async throws {
-            let report = try await withStore(db) { try await $0.audit.verify() }
+            let report = try await withPlatform(db) { try await $0.core.verifyAudit() }
             if json {
                 try printJSON(report)
             } else if report.ok {
@@ -151,7 +183,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "At most this many entries.") var limit = 50
 
         func run() async throws {
-            let entries = try await withStore(db) { try await $0.audit.entries(after: after, limit: limit) }
+            let entries = try await withPlatform(db) { try await $0.persistence.auditEntries(after: after, in: .all, limit: limit) }
             let f = ISO8601DateFormatter()
             for e in entries {
                 print("\(e.seq)\t\(f.string(from: e.at))\t\(e.actor)\t\(e.action)\t\(e.entityType):\(e.entityId)\t\(e.personal ? "personal" : "-")\t\(e.detail)")
@@ -183,9 +215,10 @@ struct UsersCommand: AsyncParsableCommand {
             } else if role != .integrator {
                 throw ValidationError("--password-stdin is required for role \(role.rawValue)")
             }
-            let user = try await withStore(db) { store in
-                try await store.createUser(username: username, displayName: displayName, role: role, regionKato: region,
-                                           password: password, actor: "cli:\(NSUserName())")
+            let pw = password
+            let user = try await withPlatform(db) { platform in
+                try await platform.core.createUser(username: username, displayName: displayName, role: role, regionKato: region,
+                                                   password: pw, actor: Settings.operatorName)
             }
             print("added \(user.username) (\(user.role.rawValue)) at \(user.regionKato), id \(user.id)")
         }
@@ -200,10 +233,10 @@ struct UsersCommand: AsyncParsableCommand {
 
         func run() async throws {
             if let d = days, d < 1 { throw ValidationError("--days must be at least 1") }
-            let token = try await withStore(db) { store in
-                guard let user = try await store.user(username: username) else { throw CLIError("no user '\(username)'") }
-                return try await store.issueToken(for: user, kind: "api", label: label, lifetime: days.map { Double($0) * 86400 },
-                                                  actor: "cli:\(NSUserName())").token
+            let token = try await withPlatform(db) { platform in
+                guard let user = try await platform.core.user(username: username) else { throw CLIError("no user '\(username)'") }
+                return try await platform.core.issueToken(for: user, kind: "api", label: label, lifetime: days.map { Double($0) * 86400 },
+                                                          actor: Settings.operatorName).token
             }
             print(token)
         }
@@ -215,13 +248,16 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(help: "KATO code of the node (default: the centre, i.e. everyone).") var region = Region.centreCode
 
         func run() async throws {
-            let users = try await withStore(db) { store in
-                let users = try await store.users(within: region)
-                try await store.audit.record(AuditEvent(actor: "cli:\(NSUserName())", action: "user.list", entityType: "user",
-                                                        entityId: "*", regionKato: region, personal: true))
-                return users
+            let reader = Principal(userId: "cli", username: Settings.operatorName, role: .admin, regionKato: Region.centreCode)
+            try await withPlatform(db) { platform in
+                var page = PageRequest(limit: 1000)
+                while true {
+                    let result = try await platform.core.users(reader: reader, region: region, page: page)
+                    for u in result.items { print("\(u.username)\t\(u.role.rawValue)\t\(u.regionKato)\t\(u.displayName)") }
+                    guard let next = result.next else { break }
+                    page.cursor = next
+                }
             }
-            for u in users { print("\(u.username)\t\(u.role.rawValue)\t\(u.regionKato)\t\(u.displayName)") }
         }
     }
 }
@@ -236,7 +272,7 @@ struct RegionsCommand: AsyncParsableCommand {
         @Option(help: "KATO code of the parent (default: the centre).") var parent = Region.centreCode
 
         func run() async throws {
-            let dir = try await withStore(db) { try await $0.directory() }
+            let dir = try await withPlatform(db) { try await $0.core.directory() }
             guard dir.region(parent) != nil else { throw ValidationError("unknown region \(parent)") }
             for r in dir.children(of: parent) {
                 print("\(r.kato)\t\(r.level.rawValue)\t\(r.iso ?? "-")\t\(r.nameKk)\t\(r.nameRu)\t\(r.nameEn ?? "")")
@@ -256,14 +292,14 @@ struct RegionsCommand: AsyncParsableCommand {
             do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
                 throw ValidationError("cannot read \(file) as UTF-8 text: \(error.localizedDescription)")
             }
-            try await withStore(db) { store in
-                let known = try await store.regions()
+            try await withPlatform(db) { platform in
+                let known = try await platform.persistence.regions()
                 let result: KATOImporter.Result
                 do { result = try KATOImporter.parse(csv: text, known: known) } catch { throw CLIError("\(file): \(error)") }
                 for e in result.errors { stderr("\(file): \(e)") }
                 if !dryRun && !result.regions.isEmpty {
-                    try await store.upsertRegions(result.regions, source: URL(fileURLWithPath: file).lastPathComponent,
-                                                  actor: "cli:\(NSUserName())")
+                    try await platform.core.upsertRegions(result.regions, source: URL(fileURLWithPath: file).lastPathComponent,
+                                                          actor: Settings.operatorName)
                 }
                 print("\(dryRun ? "checked" : "imported") \(result.regions.count) regions, \(result.errors.count) rows rejected")
             }

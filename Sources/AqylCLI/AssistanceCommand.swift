@@ -172,15 +172,16 @@ struct AssistanceCommand: AsyncParsableCommand {
             abstract: "Store a trained model in the database and make it the one the officer workflow uses (audited).")
         @OptionGroup var db: DatabaseOption
         @Option(help: "A model written by `aqyl assistance train`.") var model: String
-        @Option(help: "Who installs it (recorded in the audit log).") var actor = ProcessInfo.processInfo.environment["USER"] ?? "cli"
+        @Option(help: "Who installs it (recorded in the audit log; default: cli:$USER).") var actor: String?
 
         func run() async throws {
             let m: EligibilityModel
             do { m = try EligibilityModel.load(path: model) } catch let e as AqylError { throw CLIError(e.description) }
-            try await withStore(db) { store in
-                let service = AssistanceService(store: store)
+            let who = actor ?? Settings.operatorName
+            try await withPlatform(db) { platform in
+                let service = try platform.module(AssistanceModule.self).service
                 try await service.seedFigures()
-                try await service.install(m, actor: actor)
+                try await service.install(m, actor: who)
             }
             print("installed \(m.name) \(m.version) as the active ASP model")
         }
@@ -196,8 +197,8 @@ struct AssistanceCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let rows = try await withStore(db) { store in
-                try await AssistanceService(store: store).pilotStatistics(scope: region, month: month)
+            let rows = try await withPlatform(db) { platform in
+                try await platform.module(AssistanceModule.self).service.pilotStatistics(scope: region, month: month)
             }
             if json { try printJSON(["rows": rows]); return }
             func pct(_ x: Double?) -> String { x.map { String(format: "%5.1f%%", $0 * 100) } ?? "    – " }

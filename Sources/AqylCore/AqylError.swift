@@ -6,7 +6,7 @@ import Foundation
 /// and by the CLI as `error: message (field)`.
 public struct AqylError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        case badRequest, unauthorized, forbidden, notFound, conflict, payloadTooLarge, unprocessable, internalError
+        case badRequest, unauthorized, forbidden, notFound, methodNotAllowed, conflict, payloadTooLarge, unprocessable, internalError
         /// The HTTP status code for this kind.
         public var status: Int {
             switch self {
@@ -14,6 +14,7 @@ public struct AqylError: Error, Sendable, Equatable, CustomStringConvertible {
             case .unauthorized: 401
             case .forbidden: 403
             case .notFound: 404
+            case .methodNotAllowed: 405
             case .conflict: 409
             case .payloadTooLarge: 413
             case .unprocessable: 422

@@ -1,30 +1,32 @@
 import AqylCore
-import AqylStore
 import Foundation
-import Hummingbird
 
-/// Routes of the platform core: auth, users, regions, IIN, advisory record, audit.
+/// The platform's own routes: auth, users, regions, IIN, the shared advisory record, audit. Like a domain's routes,
+/// each maps a request to one call on the core's services.
 struct CoreRoutes {
-    let store: AqylStore
-    let config: AppConfig
+    let core: CoreServices
+    let config: ServerConfig
+    /// Which domains let the shared decision route decide their recommendations.
+    let policy: @Sendable (String) -> DecisionPolicy
 
-    func register(on router: Router<AqylRequestContext>) {
-        let v1 = router.group("v1")
-        v1.post("auth/login", use: login)
-        v1.get("me", use: me)
-        v1.get("users", use: listUsers)
-        v1.post("users", use: createUser)
-        v1.post("users/:username/tokens", use: createToken)
-        v1.get("regions", use: listRegions)
-        v1.get("regions/:kato", use: getRegion)
-        v1.post("iin/validate", use: validateIIN)
-        v1.post("recommendations", use: createRecommendation)
-        v1.get("recommendations", use: listRecommendations)
-        v1.get("recommendations/:id", use: getRecommendation)
-        v1.post("recommendations/:id/decision", use: decide)
-        v1.get("statistics/advisory", use: advisoryStatistics)
-        v1.get("audit", use: auditEntries)
-        v1.get("audit/verify", use: auditVerify)
+    var all: [APIRoute] {
+        [
+            APIRoute(.post, "/v1/auth/login", login),
+            APIRoute(.get, "/v1/me", me),
+            APIRoute(.get, "/v1/users", listUsers),
+            APIRoute(.post, "/v1/users", createUser),
+            APIRoute(.post, "/v1/users/{username}/tokens", createToken),
+            APIRoute(.get, "/v1/regions", listRegions),
+            APIRoute(.get, "/v1/regions/{kato}", getRegion),
+            APIRoute(.post, "/v1/iin/validate", validateIIN),
+            APIRoute(.post, "/v1/recommendations", createRecommendation),
+            APIRoute(.get, "/v1/recommendations", listRecommendations),
+            APIRoute(.get, "/v1/recommendations/{id}", getRecommendation),
+            APIRoute(.post, "/v1/recommendations/{id}/decision", decide),
+            APIRoute(.get, "/v1/statistics/advisory", advisoryStatistics),
+            APIRoute(.get, "/v1/audit", auditEntries),
+            APIRoute(.get, "/v1/audit/verify", auditVerify),
+        ]
     }
 
     // MARK: auth
@@ -42,32 +44,29 @@ struct CoreRoutes {
         var user: User
     }
 
-    @Sendable func login(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let input = try await JSON.decode(LoginInput.self, from: request, context: context)
-        guard let user = try await store.authenticate(username: input.username, password: input.password) else {
+    @Sendable func login(_ r: APIRequest) async throws -> APIResponse {
+        let input = try r.decode(LoginInput.self)
+        guard let user = try await core.authenticate(username: input.username, password: input.password) else {
             throw AqylError(.unauthorized, code: "invalid_credentials", "user name or password is wrong")
         }
-        let issued = try await store.issueToken(for: user, kind: "session", label: nil, lifetime: config.sessionLifetime,
-                                                actor: user.username)
-        return try JSON.response(TokenOutput(token: issued.token, expiresAt: issued.expiresAt, user: user), status: .created)
+        let issued = try await core.issueToken(for: user, kind: "session", label: nil, lifetime: config.sessionLifetime, actor: user.username)
+        return try .json(TokenOutput(token: issued.token, expiresAt: issued.expiresAt, user: user), status: 201)
     }
 
-    @Sendable func me(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        let dir = try await store.directory()
+    @Sendable func me(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.requirePrincipal()
         struct Me: Encodable { var principal: Principal; var region: Region? }
-        return try JSON.response(Me(principal: p, region: dir.region(p.regionKato)))
+        return try .json(Me(principal: p, region: try await core.directory().region(p.regionKato)))
     }
 
     // MARK: users
 
-    @Sendable func listUsers(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.admin, .auditor)
-        let users = try await store.users(within: p.regionKato)
-        try await store.audit.record(AuditEvent(actor: p.username, action: "user.list", entityType: "user", entityId: "*",
-                                                regionKato: p.regionKato, personal: true, detail: "\(users.count) users"))
-        return try JSON.response(["users": users])
+    @Sendable func listUsers(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.admin, .auditor)
+        try r.allowOnlyQuery(["region", "limit", "cursor"])
+        let page = try await core.users(reader: p, region: try r.queryRegion(), page: try r.pageRequest())
+        struct Out: Encodable { var users: [User]; var nextCursor: String? }
+        return try .json(Out(users: page.items, nextCursor: page.next?.description))
     }
 
     struct CreateUserInput: APIInput {
@@ -82,18 +81,16 @@ struct CoreRoutes {
         }
     }
 
-    @Sendable func createUser(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.admin)
-        let input = try await JSON.decode(CreateUserInput.self, from: request, context: context)
+    @Sendable func createUser(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.admin)
+        let input = try r.decode(CreateUserInput.self)
         let role = try Role.parse(input.role)
         try Region.validateCode(input.region, field: "region")
-        try p.requireScope(input.region, in: try await store.directory())
-        if role != .integrator && input.password == nil { throw AqylError.missing("password") }
-        let user = try await store.createUser(username: input.username, displayName: input.displayName, role: role,
-                                              regionKato: input.region, password: input.password,
-                                              bcryptCost: config.bcryptCost, actor: p.username)
-        return try JSON.response(user, status: .created)
+        try p.requireScope(input.region, in: try await core.directory())
+        if let d = input.displayName, d.isEmpty || d.count > 200 { throw AqylError.invalid("display_name", "display_name must be 1–200 characters") }
+        let user = try await core.createUser(username: input.username, displayName: input.displayName, role: role,
+                                             regionKato: input.region, password: input.password, actor: p.username)
+        return try .json(user, status: 201)
     }
 
     struct CreateTokenInput: APIInput {
@@ -105,42 +102,43 @@ struct CoreRoutes {
         }
     }
 
-    @Sendable func createToken(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.admin)
-        let username = try context.parameters.require("username")
-        let input = try await JSON.decode(CreateTokenInput.self, from: request, context: context)
+    @Sendable func createToken(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.admin)
+        let username = try r.parameter("username")
+        let input = try r.decode(CreateTokenInput.self)
         if let d = input.lifetimeDays, !(1...3650).contains(d) {
             throw AqylError.invalid("lifetime_days", "lifetime_days must be 1–3650")
         }
-        guard let user = try await store.user(username: username),
-              try await store.directory().isWithin(user.regionKato, scope: p.regionKato) else {
+        if let l = input.label, l.count > 200 { throw AqylError.invalid("label", "label is longer than 200 characters") }
+        guard let user = try await core.user(username: username),
+              try await core.directory().isWithin(user.regionKato, scope: p.regionKato) else {
             throw AqylError.notFound("user \(username)", field: "username")
         }
-        let issued = try await store.issueToken(for: user, kind: "api", label: input.label,
-                                                lifetime: input.lifetimeDays.map { Double($0) * 86400 }, actor: p.username)
-        return try JSON.response(TokenOutput(token: issued.token, expiresAt: issued.expiresAt, user: user), status: .created)
+        let issued = try await core.issueToken(for: user, kind: "api", label: input.label,
+                                               lifetime: input.lifetimeDays.map { Double($0) * 86400 }, actor: p.username)
+        return try .json(TokenOutput(token: issued.token, expiresAt: issued.expiresAt, user: user), status: 201)
     }
 
     // MARK: regions
 
-    @Sendable func listRegions(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        _ = try context.requirePrincipal()
-        let dir = try await store.directory()
-        let parent = request.query("parent") ?? Region.centreCode
+    @Sendable func listRegions(_ r: APIRequest) async throws -> APIResponse {
+        _ = try r.requirePrincipal()
+        try r.allowOnlyQuery(["parent"])
+        let dir = try await core.directory()
+        let parent = r.query("parent") ?? Region.centreCode
         try Region.validateCode(parent, field: "parent")
         guard dir.region(parent) != nil else { throw AqylError.notFound("region \(parent)", field: "parent") }
-        return try JSON.response(["regions": dir.children(of: parent)])
+        return try .json(["regions": dir.children(of: parent)])
     }
 
-    @Sendable func getRegion(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        _ = try context.requirePrincipal()
-        let kato = try context.parameters.require("kato")
+    @Sendable func getRegion(_ r: APIRequest) async throws -> APIResponse {
+        _ = try r.requirePrincipal()
+        let kato = try r.parameter("kato")
         try Region.validateCode(kato, field: "kato")
-        let dir = try await store.directory()
+        let dir = try await core.directory()
         guard let region = dir.region(kato) else { throw AqylError.notFound("region \(kato)", field: "kato") }
         struct Out: Encodable { var region: Region; var path: [Region]; var children: [Region] }
-        return try JSON.response(Out(region: region, path: Array(dir.path(to: kato).dropFirst()), children: dir.children(of: kato)))
+        return try .json(Out(region: region, path: Array(dir.path(to: kato).dropFirst()), children: dir.children(of: kato)))
     }
 
     // MARK: IIN
@@ -150,14 +148,13 @@ struct CoreRoutes {
         enum CodingKeys: String, CodingKey, CaseIterable { case iin }
     }
 
-    @Sendable func validateIIN(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        let input = try await JSON.decode(IINInput.self, from: request, context: context)
-        let iin = try IIN(input.iin)
+    @Sendable func validateIIN(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.requirePrincipal()
+        let iin = try IIN(try r.decode(IINInput.self).iin)
         struct Out: Encodable { var valid = true; var masked: String; var birthDate: String; var sex: IIN.Sex; var pseudonym: String? }
         // Analysts get the pseudonym they would see in analytics; nobody gets it back for an IIN they did not send.
-        let pseudonym = p.role == .analyst || p.role == .admin ? try await store.pseudonymizer().pseudonym(for: iin) : nil
-        return try JSON.response(Out(masked: iin.description, birthDate: iin.birthDateISO, sex: iin.sex, pseudonym: pseudonym))
+        let pseudonym = p.role == .analyst || p.role == .admin ? try await core.pseudonymizer().pseudonym(for: iin) : nil
+        return try .json(Out(masked: iin.description, birthDate: iin.birthDateISO, sex: iin.sex, pseudonym: pseudonym))
     }
 
     // MARK: advisory record
@@ -197,31 +194,37 @@ struct CoreRoutes {
         }
     }
 
-    @Sendable func createRecommendation(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.admin, .integrator, .operator)
-        let input = try await JSON.decode(RecommendationInput.self, from: request, context: context)
+    @Sendable func createRecommendation(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.admin, .integrator, .operator)
+        let input = try r.decode(RecommendationInput.self)
         try Region.validateCode(input.region, field: "region")
-        let dir = try await store.directory()
+        let dir = try await core.directory()
         guard dir.region(input.region) != nil else {
             throw AqylError.invalid("region", "unknown region \(input.region)", code: "unknown_region")
         }
         try p.requireScope(input.region, in: dir)
         var pseudonym: String?
-        if let iin = input.subjectIin { pseudonym = try await store.pseudonymizer().pseudonym(for: iin) }
+        if let iin = input.subjectIin { pseudonym = try await core.pseudonymizer().pseudonym(for: iin) }
+        if let reasons = input.reasons {
+            for (i, reason) in reasons.enumerated() {
+                if reason.feature.count > 200 { throw AqylError.invalid("reasons[\(i)].feature", "feature is longer than 200 characters") }
+                if reason.label.count > 500 { throw AqylError.invalid("reasons[\(i)].label", "label is longer than 500 characters") }
+                if let v = reason.value, v.count > 500 { throw AqylError.invalid("reasons[\(i)].value", "value is longer than 500 characters") }
+            }
+        }
         let rec = Recommendation(
             subject: input.subject, domain: input.domain, modelName: input.modelName, modelVersion: input.modelVersion,
             score: input.score, outcome: input.outcome,
             reasons: (input.reasons ?? []).map { Reason(feature: $0.feature, label: $0.label, contribution: $0.contribution, value: $0.value) },
-            inputDigest: input.inputDigest, regionKato: input.region, createdAt: store.clock.now(), subjectPseudonym: pseudonym)
-        return try JSON.response(try await store.createRecommendation(rec, actor: p.username), status: .created)
+            inputDigest: input.inputDigest, regionKato: input.region, createdAt: core.clock.now(), subjectPseudonym: pseudonym)
+        return try .json(try await core.createRecommendation(rec, actor: p.username), status: 201)
     }
 
-    @Sendable func listRecommendations(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.officer, .admin, .operator, .auditor)
+    @Sendable func listRecommendations(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.officer, .admin, .operator, .auditor)
+        try r.allowOnlyQuery(["region", "status", "domain", "limit", "cursor"])
         let status: Recommendation.Status?
-        switch request.query("status") {
+        switch r.query("status") {
         case nil: status = .pending
         case "any": status = nil
         case let s?:
@@ -230,19 +233,18 @@ struct CoreRoutes {
             }
             status = st
         }
-        if let r = request.query("region") { try Region.validateCode(r, field: "region") }
-        let limit = try request.queryInt("limit", default: 100, range: 1...1000)
-        let recs = try await store.queue(scope: p.regionKato, region: request.query("region"), status: status,
-                                         domain: request.query("domain"), limit: limit, reader: p)
-        return try JSON.response(["recommendations": recs])
+        if let d = r.query("domain"), d.count > 40 { throw AqylError.invalid("domain", "domain is longer than 40 characters") }
+        let page = try await core.queue(reader: p, region: try r.queryRegion(), status: status, domain: r.query("domain"),
+                                        page: try r.pageRequest())
+        struct Out: Encodable { var recommendations: [Recommendation]; var nextCursor: String? }
+        return try .json(Out(recommendations: page.items, nextCursor: page.next?.description))
     }
 
-    @Sendable func getRecommendation(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.officer, .admin, .operator, .auditor)
-        let (rec, decision) = try await store.recommendation(id: try context.parameters.require("id"), reader: p)
+    @Sendable func getRecommendation(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.officer, .admin, .operator, .auditor)
+        let (rec, decision) = try await core.recommendation(id: try r.parameter("id"), reader: p)
         struct Out: Encodable { var recommendation: Recommendation; var decision: Decision? }
-        return try JSON.response(Out(recommendation: rec, decision: decision))
+        return try .json(Out(recommendation: rec, decision: decision))
     }
 
     struct DecisionInput: APIInput {
@@ -251,53 +253,34 @@ struct CoreRoutes {
         enum CodingKeys: String, CodingKey, CaseIterable { case outcome, reason }
     }
 
-    @Sendable func decide(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.officer, .admin)
-        let input = try await JSON.decode(DecisionInput.self, from: request, context: context)
-        let decision = try await store.decide(recommendationId: try context.parameters.require("id"), official: p,
-                                              outcome: input.outcome, reason: input.reason) { _, rec, _ in
-            if let route = Platform.ownDecisionRoutes[rec.domain] {
-                throw AqylError(.conflict, code: "domain_decision",
-                                "\(rec.domain) recommendations are decided through \(route), which applies that domain's own checks")
-            }
-        }
-        return try JSON.response(decision, status: .created)
+    @Sendable func decide(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.officer, .admin)
+        let input = try r.decode(DecisionInput.self)
+        let decision = try await core.decide(recommendationId: try r.parameter("id"), official: p, outcome: input.outcome,
+                                             reason: input.reason, policy: policy)
+        return try .json(decision, status: 201)
     }
 
-    @Sendable func advisoryStatistics(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.officer, .analyst, .admin, .auditor)
-        return try JSON.response(["statistics": try await store.advisoryStatistics(scope: p.regionKato, domain: request.query("domain"))])
+    @Sendable func advisoryStatistics(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.officer, .analyst, .admin, .auditor)
+        try r.allowOnlyQuery(["domain"])
+        return try .json(["statistics": try await core.advisoryStatistics(reader: p, domain: r.query("domain"))])
     }
 
     // MARK: audit
 
-    @Sendable func auditEntries(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.auditor, .admin)
-        let afterRaw = request.query("after") ?? "0"
+    @Sendable func auditEntries(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.auditor, .admin)
+        try r.allowOnlyQuery(["after", "limit"])
+        let afterRaw = r.query("after") ?? "0"
         guard let after = Int64(afterRaw), after >= 0 else { throw AqylError.invalid("after", "'after' must be a non-negative integer") }
-        let limit = try request.queryInt("limit", default: 100, range: 1...1000)
-        let dir = try await store.directory()
-        var entries = try await store.audit.entries(after: after, limit: limit)
-        if p.regionKato != Region.centreCode {
-            entries = entries.filter { $0.regionKato.map { dir.isWithin($0, scope: p.regionKato) } ?? false }
-        }
-        return try JSON.response(["entries": entries])
+        let limit = try r.queryInt("limit", default: 100, range: 1...1000)
+        return try .json(["entries": try await core.auditEntries(reader: p, after: after, limit: limit)])
     }
 
-    @Sendable func auditVerify(_ request: Request, context: AqylRequestContext) async throws -> Response {
-        let p = try context.requirePrincipal()
-        try p.require(.auditor, .admin)
+    @Sendable func auditVerify(_ r: APIRequest) async throws -> APIResponse {
+        let p = try r.require(.auditor, .admin)
         guard p.regionKato == Region.centreCode else { throw AqylError.forbidden("only the centre verifies the whole log") }
-        return try JSON.response(try await store.audit.verify())
-    }
-}
-
-extension Parameters {
-    func require(_ name: String) throws(AqylError) -> String {
-        guard let v = get(name), !v.isEmpty else { throw .missing(name) }
-        return v
+        return try .json(try await core.verifyAudit())
     }
 }

@@ -1,169 +1,96 @@
 import AqylCore
 import Foundation
+import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
 
 /// Per-request state: who is calling (set by `AuthMiddleware`).
 public struct AqylRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    public var requestId: String = ""
     /// Bodies above this size are refused with 413 before any parsing.
     public var maxUploadSize: Int { 1 << 20 }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
     }
-
-    /// The signed-in principal, or 401.
-    public func requirePrincipal() throws(AqylError) -> Principal {
-        guard let principal else { throw .unauthenticated }
-        return principal
-    }
 }
 
-/// JSON in and out, in one place, so every route answers the same way.
-enum JSON {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func errorResponse(_ error: AqylError, requestId: String?) -> Response {
-        struct Body: Encodable {
-            struct Inner: Encodable { var code: String; var message: String; var field: String?; var requestId: String? }
-            var error: Inner
-        }
-        let body = Body(error: .init(code: error.code, message: error.message, field: error.field, requestId: requestId))
-        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":"internal","message":"error"}}"#.utf8)
-        return Response(status: .init(code: error.kind.status),
-                        headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// Reads a JSON object body strictly: it must be a JSON object, every key must be one `T` knows,
-    /// and types must match. Each failure is a 4xx naming the field.
-    static func decode<T: APIInput>(_ type: T.Type, from request: Request, context: AqylRequestContext) async throws -> T {
-        let data = try await body(of: request, context: context)
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [])
-        } catch {
-            throw AqylError(.badRequest, code: "malformed_json", "request body is not valid JSON")
-        }
-        guard let dict = object as? [String: Any] else {
-            throw AqylError(.badRequest, code: "malformed_json", "request body must be a JSON object")
-        }
-        let allowed = Set(T.CodingKeys.allCases.map(\.stringValue))
-        if let unknown = dict.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw AqylError(.badRequest, code: "unknown_field",
-                            "unknown field '\(unknown)'; allowed: \(allowed.sorted().joined(separator: ", "))", field: unknown)
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch let e as AqylError {
-            throw e
-        } catch let e as DecodingError {
-            throw Self.describe(e)
-        }
-    }
-
-    /// The request body, at most the context's upload limit (413 beyond it) and not empty (400 `empty_body`).
-    static func body(of request: Request, context: AqylRequestContext,
-                     emptyMessage: String = "request body must be a JSON object") async throws -> Data {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw AqylError(.payloadTooLarge, code: "body_too_large",
-                            "request body is larger than \(context.maxUploadSize) bytes")
-        }
-        let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else { throw AqylError(.badRequest, code: "empty_body", emptyMessage) }
-        return data
-    }
-
-    static func describe(_ error: DecodingError) -> AqylError {
-        func path(_ p: [any CodingKey]) -> String {
-            p.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
-        switch error {
-        case .typeMismatch(let type, let ctx):
-            return AqylError(.badRequest, code: "wrong_type", "'\(path(ctx.codingPath))' must be \(describeType(type))",
-                             field: path(ctx.codingPath))
-        case .valueNotFound(let type, let ctx):
-            return AqylError(.badRequest, code: "missing_field", "'\(path(ctx.codingPath))' must be \(describeType(type)), not null",
-                             field: path(ctx.codingPath))
-        case .keyNotFound(let key, let ctx):
-            let f = path(ctx.codingPath + [key])
-            return .missing(f)
-        case .dataCorrupted(let ctx):
-            if let underlying = ctx.underlyingError as? AqylError { return underlying }
-            return AqylError(.badRequest, code: "invalid_field", "'\(path(ctx.codingPath))': \(ctx.debugDescription)",
-                             field: path(ctx.codingPath))
-        @unknown default:
-            return AqylError(.badRequest, code: "invalid_body", "request body does not match the expected shape")
-        }
-    }
-
-    static func describeType(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Double.Type, is Float.Type: "a number"
-        case is Int.Type, is Int64.Type: "an integer"
-        case is Bool.Type: "true or false"
-        case is [Any].Type: "an array"
-        default: "an object of the right shape"
+extension HTTPMethodName {
+    var hummingbird: HTTPRequest.Method {
+        switch self {
+        case .get: .get
+        case .post: .post
+        case .put: .put
+        case .patch: .patch
+        case .delete: .delete
         }
     }
 }
 
-/// Refuses keys a nested object does not know (top-level bodies are checked by `JSON.decode`).
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-func rejectUnknownKeys<K: CodingKey & CaseIterable>(in decoder: any Decoder, allowed: K.Type) throws {
-    let container = try decoder.container(keyedBy: AnyKey.self)
-    let known = Set(K.allCases.map(\.stringValue))
-    if let bad = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-        let path = decoder.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        let field = String((path + "." + bad).drop(while: { $0 == "." }))
-        throw AqylError(.badRequest, code: "unknown_field",
-                        "unknown field '\(bad)'; allowed: \(known.sorted().joined(separator: ", "))", field: field)
-    }
-}
-
-/// A request body type: its `CodingKeys` list every key it accepts, so unknown keys are refused.
-protocol APIInput: Decodable {
-    associatedtype CodingKeys: CodingKey & CaseIterable
-}
-
-extension Request {
-    /// A query parameter as a string, trimmed; nil when absent or empty.
-    func query(_ name: String) -> String? {
-        guard let v = uri.queryParameters.get(name), !v.isEmpty else { return nil }
-        return v
-    }
-
-    func queryInt(_ name: String, default value: Int, range: ClosedRange<Int>) throws(AqylError) -> Int {
-        guard let raw = query(name) else { return value }
-        guard let n = Int(raw), range.contains(n) else {
-            throw .invalid(name, "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound)")
+/// Adds one transport-neutral route to the Hummingbird router: the request becomes an `APIRequest` (body collected
+/// up to the upload limit: 413 beyond it), the handler's `APIResponse` becomes the response.
+func register(_ route: APIRoute, on router: Router<AqylRequestContext>) {
+    let names = route.parameterNames
+    router.on(RouterPath(route.path), method: route.method.hummingbird) { request, context -> Response in
+        var params: [String: String] = [:]
+        for n in names { if let v = context.parameters.get(n) { params[n] = v } }
+        var headers: [String: String] = [:]
+        for f in request.headers { headers[f.name.canonicalName] = f.value }
+        let body: Data?
+        if request.method == .post || request.method == .put || request.method == .patch {
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            } catch {
+                throw AqylError(.payloadTooLarge, code: "body_too_large", "request body is larger than \(context.maxUploadSize) bytes")
+            }
+            body = buffer.readableBytes == 0 ? nil : Data(buffer.readableBytesView)
+        } else {
+            body = nil
         }
-        return n
+        let query = QueryParameters(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+        let api = APIRequest(method: route.method, path: request.uri.path, principal: context.principal, pathParameters: params,
+                             query: query, headers: headers, body: body, requestId: context.requestId)
+        return Response(try await route.handler(api))
+    }
+}
+
+extension Response {
+    init(_ r: APIResponse) {
+        var fields = HTTPFields()
+        for (name, value) in r.headers { if let n = HTTPField.Name(name) { fields[n] = value } }
+        self.init(status: .init(code: r.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: r.body)))
+    }
+}
+
+/// The routes' path templates, to tell "no such path" (404) from "no such method on this path" (405 with `Allow`).
+struct RouteTable: Sendable {
+    struct Entry: Sendable { var segments: [Substring]; var methods: Set<HTTPMethodName> }
+    let entries: [Entry]
+
+    init(_ routes: [APIRoute]) {
+        var byPath: [String: Set<HTTPMethodName>] = [:]
+        for r in routes { byPath[r.path, default: []].insert(r.method) }
+        entries = byPath.map { Entry(segments: $0.key.split(separator: "/"), methods: $0.value) }
+    }
+
+    /// The methods some route answers for `path`, or nil when no route has this path.
+    func methods(for path: String) -> Set<HTTPMethodName>? {
+        let parts = path.split(separator: "/")
+        var found: Set<HTTPMethodName>?
+        for e in entries where e.segments.count == parts.count {
+            if zip(e.segments, parts).allSatisfy({ Self.matches($0, $1) }) { found = (found ?? []).union(e.methods) }
+        }
+        return found
+    }
+
+    /// A template segment (`{id}`, `{code}.json`, or literal text) against a request segment.
+    static func matches(_ template: Substring, _ segment: Substring) -> Bool {
+        guard let open = template.firstIndex(of: "{"), let close = template.firstIndex(of: "}") else { return template == segment }
+        let prefix = template[..<open], suffix = template[template.index(after: close)...]
+        return segment.count > prefix.count + suffix.count && segment.hasPrefix(prefix) && segment.hasSuffix(suffix)
     }
 }
 
@@ -172,7 +99,7 @@ extension AqylError {
     static func from(_ error: any Error) -> AqylError {
         switch error {
         case let e as AqylError: return e
-        case let e as DecodingError: return JSON.describe(e)
+        case let e as DecodingError: return StrictJSON.describe(e)
         case let e as HTTPError:
             let kind: AqylError.Kind = switch e.status.code {
             case 401: .unauthorized

@@ -1,5 +1,4 @@
 import AqylCore
-import AqylStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,24 +6,37 @@ import Logging
 import Prometheus
 
 /// Outermost: request id, access log, metrics, and every error rendered as JSON.
+/// A path some route serves but not with this method answers 405 with `Allow`, not 404.
 struct ObservabilityMiddleware: RouterMiddleware {
     typealias Context = AqylRequestContext
     let metrics: HTTPMetrics
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let requestId = request.headers[HTTPField.Name.requestID].flatMap { $0.count <= 128 ? $0 : nil } ?? context.id
         context.logger[metadataKey: "request_id"] = .string(requestId)
+        context.requestId = requestId
         let start = ContinuousClock.now
         var response: Response
         do {
             response = try await next(request, context)
         } catch {
-            let e = AqylError.from(error)
+            var e = AqylError.from(error)
+            var allow: String?
+            // The router found no route: when some route serves this path with another method, say so (405).
+            if let h = error as? HTTPError, h.status == .notFound || h.status == .methodNotAllowed,
+               let methods = routes.methods(for: request.uri.path),
+               !(HTTPMethodName(rawValue: request.method.rawValue).map(methods.contains) ?? false) {
+                allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
+                e = AqylError(.methodNotAllowed, code: "method_not_allowed",
+                              "\(request.method.rawValue) is not allowed on this path; allowed: \(allow ?? "")")
+            }
             if e.kind == .internalError {
                 context.logger.error("request failed", metadata: ["error": .string(String(reflecting: error))])
             }
-            response = JSON.errorResponse(e, requestId: requestId)
+            response = Response(APIResponse.error(e, requestId: requestId))
+            if let allow { response.headers[.allow] = allow }
         }
         response.headers[HTTPField.Name.requestID] = requestId
         let elapsed = ContinuousClock.now - start
@@ -40,7 +52,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
 /// Reads `Authorization: Bearer TOKEN` when present and sets the principal. Routes decide whether they need one.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AqylRequestContext
-    let store: AqylStore
+    let core: CoreServices
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -49,7 +61,7 @@ struct AuthMiddleware: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 throw AqylError(.unauthorized, code: "bad_authorization", "Authorization must be 'Bearer TOKEN'", field: "Authorization")
             }
-            guard let user = try await store.user(forToken: String(parts[1])) else {
+            guard let user = try await core.user(forToken: String(parts[1])) else {
                 throw AqylError(.unauthorized, code: "invalid_token", "token is unknown, revoked or expired", field: "Authorization")
             }
             context.principal = user.principal

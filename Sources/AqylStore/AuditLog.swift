@@ -2,13 +2,10 @@ import AqylCore
 import Foundation
 import SQLKit
 
-/// The append-only, hash-chained audit log.
-public struct AuditLog: Sendable {
-    let db: Database
-    let clock: Clock
-
+/// The append-only, hash-chained audit log in SQL.
+enum AuditLog {
     /// Appends inside the caller's transaction, so the audited write and its entry land together.
-    public static func append(_ event: AuditEvent, on sql: any SQLDatabase, dialect: Dialect, at time: Date) async throws -> AuditEntry {
+    static func append(_ event: AuditEvent, on sql: any SQLDatabase, dialect: Dialect, at time: Date) async throws -> AuditEntry {
         let lock = dialect == .postgres ? " FOR UPDATE" : ""
         guard let head = try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1\(unsafeRaw: lock)").first() else {
             throw AqylError(.internalError, code: "audit_head_missing", "audit head row is missing; run aqyl migrate")
@@ -32,40 +29,6 @@ public struct AuditLog: Sendable {
                           personal: event.personal, detail: event.detail, prevHash: prevHash, hash: hash)
     }
 
-    /// Appends in a transaction of its own (for reads, which change nothing else).
-    @discardableResult
-    public func record(_ event: AuditEvent) async throws -> AuditEntry {
-        let dialect = db.dialect
-        let time = clock.now()
-        return try await db.transaction { sql in try await AuditLog.append(event, on: sql, dialect: dialect, at: time) }
-    }
-
-    /// Entries with `seq` greater than `after`, oldest first.
-    public func entries(after: Int64 = 0, limit: Int = 100) async throws -> [AuditEntry] {
-        let rows = try await db.withSQL { sql in
-            try await sql.raw("""
-                SELECT * FROM audit_log WHERE seq > \(bind: after) ORDER BY seq LIMIT \(bind: limit)
-                """).all()
-        }
-        return try rows.map(Self.decode)
-    }
-
-    /// Reads the whole log in order and checks every link of the chain and the head.
-    public func verify() async throws -> AuditChain.Report {
-        var all: [AuditEntry] = []
-        var after: Int64 = 0
-        while true {
-            let page = try await entries(after: after, limit: 5000)
-            // Pages follow seq order; an out-of-order seq (a swapped entry) still appears in its sorted place.
-            all.append(contentsOf: page)
-            guard let last = page.last, page.count == 5000 else { break }
-            after = last.seq
-        }
-        let head = try await db.withSQL { sql in try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1").first() }
-        return AuditChain.verify(all, headSeq: try head?.decode(column: "seq", as: Int64.self),
-                                 headHash: try head?.decode(column: "hash", as: String.self))
-    }
-
     static func decode(_ row: any SQLRow) throws -> AuditEntry {
         AuditEntry(
             seq: try row.decode(column: "seq", as: Int64.self),
@@ -79,5 +42,44 @@ public struct AuditLog: Sendable {
             detail: try row.decode(column: "detail", as: String.self),
             prevHash: try row.decode(column: "prev_hash", as: String.self),
             hash: try row.decode(column: "hash", as: String.self))
+    }
+}
+
+extension AqylStore {
+    @discardableResult
+    public func appendAudit(_ event: AuditEvent) async throws -> AuditEntry {
+        try await transaction { tx in try await tx.append(event) }
+    }
+
+    public func auditEntries(after: Int64, in regions: RegionFilter, limit: Int) async throws -> [AuditEntry] {
+        let rows = try await read { sql in
+            var q = SQLQueryString("SELECT * FROM audit_log WHERE seq > ")
+            q.appendInterpolation(bind: after)
+            if regions != .all {
+                // Entries without a region belong to the centre only.
+                q.appendInterpolation(unsafeRaw: " AND region_kato IS NOT NULL")
+                q.appendRegionFilter("region_kato", regions)
+            }
+            q.appendInterpolation(unsafeRaw: " ORDER BY seq LIMIT ")
+            q.appendInterpolation(bind: limit)
+            return try await sql.raw(q).all()
+        }
+        return try rows.map(AuditLog.decode)
+    }
+
+    /// Reads the whole log in order and checks every link of the chain and the head.
+    public func verifyAudit() async throws -> AuditChain.Report {
+        var all: [AuditEntry] = []
+        var after: Int64 = 0
+        while true {
+            // Pages follow seq order; an out-of-order seq (a swapped entry) still appears in its sorted place.
+            let page = try await auditEntries(after: after, in: .all, limit: 5000)
+            all.append(contentsOf: page)
+            guard let last = page.last, page.count == 5000 else { break }
+            after = last.seq
+        }
+        let head = try await read { sql in try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1").first() }
+        return AuditChain.verify(all, headSeq: try head?.decode(column: "seq", as: Int64.self),
+                                 headHash: try head?.decode(column: "hash", as: String.self))
     }
 }

@@ -10,8 +10,8 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 
-/// Which SQL engine is behind a `Database`.
-public enum Dialect: String, Sendable { case sqlite, postgres }
+/// Which SQL engine is behind a `Database` (the core's `SQLEngine`, which migrations are written for).
+public typealias Dialect = SQLEngine
 
 /// Where the data lives: `sqlite:PATH` (the embedded default), `sqlite::memory:`, or
 /// `postgres://user:password@host:port/database`.
@@ -85,16 +85,17 @@ final class AsyncLock: @unchecked Sendable {
 }
 
 /// One query layer over SQLite and PostgreSQL (vapor/sql-kit). Repositories write portable SQL with
-/// bound parameters; the few dialect differences are named where they occur.
-public final class Database: Sendable {
-    public let dialect: Dialect
-    public let location: DatabaseLocation
+/// bound parameters; the few dialect differences are named where they occur. Only `AqylStore` and the domains'
+/// SQL repositories (through `AqylStore.read` and `AqylStore.transaction`) reach it.
+final class Database: Sendable {
+    let dialect: Dialect
+    let location: DatabaseLocation
     private let backend: Backend
     private let logger: Logger
 
     private enum Backend: Sendable {
         case sqlite(SQLiteConnection, AsyncLock)
-        case postgres(PostgresClient, Task<Void, Never>)
+        case postgres(PostgresClient, schema: String?)
     }
 
     private init(dialect: Dialect, location: DatabaseLocation, backend: Backend, logger: Logger) {
@@ -104,8 +105,10 @@ public final class Database: Sendable {
         self.logger = logger
     }
 
-    /// Opens (and for SQLite, creates) the database. Does not migrate: call `Migrator.migrate`.
-    public static func open(_ location: DatabaseLocation, logger: Logger = Logger(label: "aqyl.store")) async throws -> Database {
+    /// Opens (and for SQLite, creates) the database. Does not migrate: call `Migrator.migrate`. A PostgreSQL
+    /// database needs `runConnections()` running (the server's database service, or `AqylStore.withStore`) before
+    /// its first statement; connection errors surface then.
+    static func open(_ location: DatabaseLocation, logger: Logger = Logger(label: "aqyl.store")) async throws -> Database {
         switch location {
         case .sqlite(let path):
             if path != ":memory:" {
@@ -133,25 +136,32 @@ public final class Database: Sendable {
                 config.options.additionalStartupParameters = [("search_path", schema)]
             }
             let client = PostgresClient(configuration: config, backgroundLogger: logger)
-            let task = Task { await client.run() }
-            let db = Database(dialect: .postgres, location: location, backend: .postgres(client, task), logger: logger)
-            do {
-                try await db.withSQL { sql in
-                    try await sql.raw("SELECT 1").run()
-                    if let schema { try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+            return Database(dialect: .postgres, location: location, backend: .postgres(client, schema: schema), logger: logger)
+        }
+    }
+
+    /// Runs PostgreSQL's connection pool until the surrounding task is cancelled (returns at once for SQLite).
+    func runConnections() async {
+        if case .postgres(let client, _) = backend { await client.run() }
+    }
+
+    /// Checks the connection (and makes the configured PostgreSQL schema), with a clear error when it fails.
+    func connect() async throws {
+        do {
+            try await withSQL { sql in
+                try await sql.raw("SELECT 1").run()
+                if case .postgres(_, let schema?) = self.backend {
+                    try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
                 }
-            } catch {
-                task.cancel()
-                throw AqylError(.badRequest, code: "database_unavailable",
-                                "cannot connect to PostgreSQL at \(location): \(String(reflecting: error).prefix(300))",
-                                field: "database")
             }
-            return db
+        } catch {
+            throw AqylError(.badRequest, code: "database_unavailable",
+                            "cannot connect to \(location): \(String(reflecting: error).prefix(300))", field: "database")
         }
     }
 
     /// Runs `body` with a connection for plain statements.
-    public func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func withSQL<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let conn, let lock):
             return try await lock.withLock { try await body(conn.sql(queryLogLevel: .trace)) }
@@ -161,7 +171,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` inside one transaction: all of it lands, or none.
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         func run(_ sql: any SQLDatabase) async throws -> T {
             try await sql.raw("BEGIN").run()
             do {
@@ -181,8 +191,8 @@ public final class Database: Sendable {
         }
     }
 
-    /// Closes connections. Safe to call more than once.
-    public func close() async {
+    /// Closes connections (SQLite; PostgreSQL's pool closes when `runConnections` is cancelled). Safe to call more than once.
+    func close() async {
         switch backend {
         case .sqlite(let conn, let lock):
             await lock.acquire()
@@ -191,9 +201,8 @@ public final class Database: Sendable {
                 try? await conn.close().get()
             }
             lock.release()
-        case .postgres(_, let task):
-            task.cancel()
-            _ = await task.value
+        case .postgres:
+            break
         }
     }
 }

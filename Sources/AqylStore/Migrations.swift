@@ -2,28 +2,15 @@ import AqylCore
 import Foundation
 import SQLKit
 
-/// A numbered schema change. Statements are portable SQL unless a dialect needs its own.
-public struct Migration: Sendable {
-    public var version: Int
-    public var name: String
-    public var statements: @Sendable (Dialect) -> [String]
-
-    public init(version: Int, name: String, statements: @escaping @Sendable (Dialect) -> [String]) {
-        self.version = version
-        self.name = name
-        self.statements = statements
-    }
-}
-
 public struct AppliedMigration: Sendable, Codable, Equatable {
     public var version: Int
     public var name: String
 }
 
 /// Runs migrations in order, each in its own transaction, recording them in `schema_migrations`.
-/// Domains add their own migrations to the list (versions are unique across the platform).
-public enum Migrator {
-    public static func migrate(_ db: Database, migrations: [Migration] = CoreMigrations.all) async throws -> [AppliedMigration] {
+/// The list comes from `PlatformSchema.migrations` (the core's and every module's, ranges checked).
+enum Migrator {
+    static func migrate(_ db: Database, migrations: [Migration]) async throws -> [AppliedMigration] {
         try await db.withSQL { sql in
             try await sql.raw("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -50,7 +37,7 @@ public enum Migrator {
         return applied
     }
 
-    public static func appliedVersions(_ db: Database) async throws -> Set<Int> {
+    static func appliedVersions(_ db: Database) async throws -> Set<Int> {
         let rows = try await db.withSQL { sql in try await sql.raw("SELECT version FROM schema_migrations").all() }
         return Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
     }

@@ -1,96 +1,115 @@
 import AqylCore
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import SQLKit
 
-/// The platform's repositories over one `Database`: regions, users and tokens, the advisory record,
-/// the audit log, settings. Every write that matters is audited in the same transaction.
-public final class AqylStore: Sendable {
-    public let db: Database
+/// The SQL implementation of the core's storage port (`PlatformPersistence`) over one `Database`, SQLite or
+/// PostgreSQL. Domains' SQL repositories reach the database only through `read` and `transaction`, where the audit
+/// append lands in the same transaction as the write it records (the unit of work).
+public final class AqylStore: PlatformPersistence {
+    let db: Database
     public let clock: Clock
-    public let audit: AuditLog
-    private let directoryCache = NIOLockedValueBox<RegionDirectory?>(nil)
+    public var dialect: SQLEngine { db.dialect }
+    public var engine: String { db.dialect.rawValue }
+    public var location: DatabaseLocation { db.location }
 
-    public init(db: Database, clock: Clock = .system) {
+    init(db: Database, clock: Clock) {
         self.db = db
         self.clock = clock
-        self.audit = AuditLog(db: db, clock: clock)
     }
 
-    /// Opens the database and brings its schema up to date.
+    /// Opens the database without touching it. PostgreSQL needs `runConnections()` running before the first
+    /// statement (the server's database service); CLI commands and tests use `withStore`, which does both.
     public static func open(_ location: DatabaseLocation, clock: Clock = .system,
-                            migrations: [Migration] = CoreMigrations.all,
                             logger: Logger = Logger(label: "aqyl.store")) async throws -> AqylStore {
-        let db = try await Database.open(location, logger: logger)
-        do {
-            _ = try await Migrator.migrate(db, migrations: migrations)
-        } catch {
-            await db.close()
-            throw error
-        }
-        return AqylStore(db: db, clock: clock)
+        AqylStore(db: try await Database.open(location, logger: logger), clock: clock)
     }
+
+    /// Opens the store, runs its connection pool beside `body` (structured: the pool stops when `body` returns),
+    /// checks the connection, applies `migrations` when given, and closes the store at the end.
+    public static func withStore<T: Sendable>(_ location: DatabaseLocation, clock: Clock = .system,
+                                              migrations: [Migration]? = nil,
+                                              logger: Logger = Logger(label: "aqyl.store"),
+                                              _ body: @Sendable (AqylStore) async throws -> T) async throws -> T {
+        let store = try await open(location, clock: clock, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.runConnections() }
+            defer { group.cancelAll() }
+            do {
+                try await store.db.connect()
+                if let migrations { _ = try await store.migrate(migrations) }
+                let result = try await body(store)
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+    }
+
+    /// Runs PostgreSQL's connection pool until cancelled (returns at once for SQLite).
+    public func runConnections() async { await db.runConnections() }
+
+    /// Checks the connection with a clear error (`database_unavailable`).
+    public func connect() async throws { try await db.connect() }
 
     public func close() async { await db.close() }
+
+    /// Applies pending migrations, each in its own transaction (recorded in `schema_migrations`).
+    @discardableResult
+    public func migrate(_ migrations: [Migration]) async throws -> [AppliedMigration] {
+        try await db.connect()
+        return try await Migrator.migrate(db, migrations: migrations)
+    }
+
+    // MARK: unit of work
+
+    /// Runs `body` with a connection for reads (and single statements that need no audit entry).
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await db.withSQL(body)
+    }
+
+    /// Runs `body` in one transaction: its statements and the audit entries it appends land together, or none do.
+    public func transaction<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T {
+        let dialect = db.dialect
+        let now = clock.now()
+        return try await db.transaction { sql in try await body(StoreTransaction(sql: sql, dialect: dialect, now: now)) }
+    }
+
+    public func ping() async throws {
+        try await read { sql in try await sql.raw("SELECT 1").run() }
+    }
 
     // MARK: settings
 
     public func setting(_ key: String) async throws -> String? {
-        try await db.withSQL { sql in
+        try await read { sql in
             try await sql.raw("SELECT value FROM settings WHERE key = \(bind: key)").first()?.decode(column: "value", as: String.self)
         }
     }
 
-    /// Returns the stored value, or stores and returns `make()` when there is none.
     public func settingOrCreate(_ key: String, _ make: @Sendable () -> String) async throws -> String {
         let fresh = make()
-        return try await db.transaction { sql in
-            if let v = try await sql.raw("SELECT value FROM settings WHERE key = \(bind: key)").first() {
-                return try v.decode(column: "value", as: String.self)
+        do {
+            return try await db.transaction { sql in
+                if let v = try await sql.raw("SELECT value FROM settings WHERE key = \(bind: key)").first() {
+                    return try v.decode(column: "value", as: String.self)
+                }
+                try await sql.raw("INSERT INTO settings (key, value) VALUES (\(bind: key), \(bind: fresh))").run()
+                return fresh
             }
-            try await sql.raw("INSERT INTO settings (key, value) VALUES (\(bind: key), \(bind: fresh))").run()
-            return fresh
+        } catch {
+            // Two first uses raced to create it: the other one stored it.
+            guard let stored = try await setting(key) else { throw error }
+            return stored
         }
-    }
-
-    /// The keyed pseudonymiser; its key is made at first use and kept in the database's settings
-    /// (or given by `AQYL_PSEUDONYM_KEY`, hex, which then wins).
-    public func pseudonymizer() async throws -> Pseudonymizer {
-        if let hex = ProcessInfo.processInfo.environment["AQYL_PSEUDONYM_KEY"], let data = Data(hex: hex) {
-            return try Pseudonymizer(key: data)
-        }
-        let hex = try await settingOrCreate("pseudonym_key") { Pseudonymizer.randomKey().hexString }
-        guard let data = Data(hex: hex) else {
-            throw AqylError(.internalError, code: "bad_setting", "stored pseudonym key is not hex")
-        }
-        return try Pseudonymizer(key: data)
     }
 
     // MARK: regions
 
-    public func upsertRegions(_ regions: [Region], source: String, actor: String) async throws {
-        let dialect = db.dialect
-        let time = clock.now()
-        try await db.transaction { sql in
-            for r in regions {
-                try await sql.raw("DELETE FROM regions WHERE kato = \(bind: r.kato)").run()
-                try await sql.raw("""
-                    INSERT INTO regions (kato, parent, level, iso, name_kk, name_ru, name_en, source)
-                    VALUES (\(bind: r.kato), \(bind: r.parent), \(bind: r.level.rawValue), \(bind: r.iso),
-                            \(bind: r.nameKk), \(bind: r.nameRu), \(bind: r.nameEn), \(bind: source))
-                    """).run()
-            }
-            _ = try await AuditLog.append(
-                AuditEvent(actor: actor, action: "regions.import", entityType: "region", entityId: "*",
-                           detail: "\(regions.count) regions from \(source)"),
-                on: sql, dialect: dialect, at: time)
-        }
-        directoryCache.withLockedValue { $0 = nil }
-    }
-
     public func regions() async throws -> [Region] {
-        let rows = try await db.withSQL { sql in try await sql.raw("SELECT * FROM regions ORDER BY kato").all() }
+        let rows = try await read { sql in try await sql.raw("SELECT * FROM regions ORDER BY kato").all() }
         return try rows.map { row in
             Region(kato: try row.decode(column: "kato", as: String.self),
                    parent: try row.decode(column: "parent", as: String?.self),
@@ -102,43 +121,46 @@ public final class AqylStore: Sendable {
         }
     }
 
-    /// The hierarchy for scope checks, cached until regions change.
-    public func directory() async throws -> RegionDirectory {
-        if let d = directoryCache.withLockedValue({ $0 }) { return d }
-        let d = RegionDirectory(try await regions())
-        directoryCache.withLockedValue { $0 = d }
-        return d
+    public func regionCount() async throws -> Int {
+        try await read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM regions").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func upsertRegions(_ regions: [Region], source: String, audit: AuditEvent) async throws {
+        try await transaction { tx in
+            for r in regions {
+                try await tx.sql.raw("DELETE FROM regions WHERE kato = \(bind: r.kato)").run()
+                try await tx.sql.raw("""
+                    INSERT INTO regions (kato, parent, level, iso, name_kk, name_ru, name_en, source)
+                    VALUES (\(bind: r.kato), \(bind: r.parent), \(bind: r.level.rawValue), \(bind: r.iso),
+                            \(bind: r.nameKk), \(bind: r.nameRu), \(bind: r.nameEn), \(bind: source))
+                    """).run()
+            }
+            try await tx.append(audit)
+        }
     }
 
     // MARK: users and tokens
 
-    public func createUser(username: String, displayName: String?, role: Role, regionKato: String,
-                           password: String?, bcryptCost: UInt8 = 12, actor: String) async throws -> User {
-        try User.validateUsername(username)
-        try Region.validateCode(regionKato, field: "region")
-        guard try await directory().region(regionKato) != nil else {
-            throw AqylError.invalid("region", "unknown region \(regionKato)", code: "unknown_region")
+    public func userCount() async throws -> Int {
+        try await read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
         }
-        let hash = try password.map { pw throws(AqylError) in try Passwords.hash(pw, cost: bcryptCost) }
-        let user = User(id: UUID().uuidString.lowercased(), username: username,
-                        displayName: displayName ?? username, role: role, regionKato: regionKato, createdAt: clock.now())
-        let dialect = db.dialect
-        let time = clock.now()
-        try await db.transaction { sql in
-            if try await sql.raw("SELECT id FROM users WHERE username = \(bind: username)").first() != nil {
-                throw AqylError(.conflict, code: "username_taken", "user '\(username)' already exists", field: "username")
+    }
+
+    public func insertUser(_ user: User, passwordHash: String?, audit: AuditEvent) async throws {
+        try await transaction { tx in
+            if try await tx.sql.raw("SELECT id FROM users WHERE username = \(bind: user.username)").first() != nil {
+                throw AqylError(.conflict, code: "username_taken", "user '\(user.username)' already exists", field: "username")
             }
-            try await sql.raw("""
+            try await tx.sql.raw("""
                 INSERT INTO users (id, username, display_name, role, region_kato, password_hash, created_at, disabled)
-                VALUES (\(bind: user.id), \(bind: user.username), \(bind: user.displayName), \(bind: role.rawValue),
-                        \(bind: regionKato), \(bind: hash), \(bind: Clock.millis(user.createdAt)), 0)
+                VALUES (\(bind: user.id), \(bind: user.username), \(bind: user.displayName), \(bind: user.role.rawValue),
+                        \(bind: user.regionKato), \(bind: passwordHash), \(bind: Clock.millis(user.createdAt)), \(bind: user.disabled ? 1 : 0))
                 """).run()
-            _ = try await AuditLog.append(
-                AuditEvent(actor: actor, action: "user.create", entityType: "user", entityId: user.id, regionKato: regionKato,
-                           detail: "\(username) as \(role.rawValue)"),
-                on: sql, dialect: dialect, at: time)
+            try await tx.append(audit)
         }
-        return user
     }
 
     static func decodeUser(_ row: any SQLRow) throws -> User {
@@ -152,87 +174,98 @@ public final class AqylStore: Sendable {
     }
 
     public func user(username: String) async throws -> User? {
-        try await db.withSQL { sql in
+        try await read { sql in
             try await sql.raw("SELECT * FROM users WHERE username = \(bind: username)").first().map(Self.decodeUser)
         }
     }
 
-    /// Users whose node lies within `scope`.
-    public func users(within scope: String) async throws -> [User] {
-        let dir = try await directory()
-        let rows = try await db.withSQL { sql in try await sql.raw("SELECT * FROM users ORDER BY username").all() }
-        return try rows.map(Self.decodeUser).filter { dir.isWithin($0.regionKato, scope: scope) }
+    public func credentials(username: String) async throws -> (user: User, passwordHash: String?)? {
+        let row = try await read { sql in try await sql.raw("SELECT * FROM users WHERE username = \(bind: username)").first() }
+        guard let row else { return nil }
+        return (try Self.decodeUser(row), try row.decode(column: "password_hash", as: String?.self))
     }
 
-    /// Checks a password; returns the user when it matches and the account is enabled.
-    public func authenticate(username: String, password: String) async throws -> User? {
-        let row = try await db.withSQL { sql in
-            try await sql.raw("SELECT * FROM users WHERE username = \(bind: username)").first()
+    public func users(in regions: RegionFilter, page: PageRequest) async throws -> Page<User> {
+        let rows = try await read { sql in
+            var q = SQLQueryString("SELECT * FROM users WHERE 1 = 1")
+            q.appendRegionFilter("region_kato", regions)
+            if let c = page.cursor { q.appendInterpolation(unsafeRaw: " AND username > "); q.appendInterpolation(bind: c.id) }
+            q.appendInterpolation(unsafeRaw: " ORDER BY username LIMIT ")
+            q.appendInterpolation(bind: page.limit + 1)
+            return try await sql.raw(q).all()
         }
-        guard let row, let hash = try row.decode(column: "password_hash", as: String?.self) else {
-            // Spend the same time as a real check so user names cannot be probed by timing.
-            _ = Passwords.verify(password, hash: "$2b$12$C6UzMDM.H6dfI/f/IKcEeO7Ov5dXh3tFjwrT2i3s8kXh1yVNN.W5K")
-            return nil
-        }
-        let user = try Self.decodeUser(row)
-        guard !user.disabled, Passwords.verify(password, hash: hash) else { return nil }
-        return user
+        return Page(rows: try rows.map(Self.decodeUser), limit: page.limit) { Cursor(key: 0, id: $0.username) }
     }
 
-    /// Issues a token for `user`: `session` tokens expire, `api` tokens (integrators) last until revoked.
-    public func issueToken(for user: User, kind: String, label: String?, lifetime: TimeInterval?, actor: String) async throws -> (token: String, expiresAt: Date?) {
-        let token = Passwords.newToken()
-        let now = clock.now()
-        let expires = lifetime.map { now.addingTimeInterval($0) }
-        let dialect = db.dialect
-        try await db.transaction { sql in
-            try await sql.raw("""
+    public func insertToken(_ token: StoredToken, audit: AuditEvent) async throws {
+        try await transaction { tx in
+            try await tx.sql.raw("""
                 INSERT INTO tokens (digest, user_id, kind, label, created_at, expires_at)
-                VALUES (\(bind: Passwords.tokenDigest(token)), \(bind: user.id), \(bind: kind), \(bind: label),
-                        \(bind: Clock.millis(now)), \(bind: expires.map(Clock.millis)))
+                VALUES (\(bind: token.digest), \(bind: token.userId), \(bind: token.kind), \(bind: token.label),
+                        \(bind: Clock.millis(token.createdAt)), \(bind: token.expiresAt.map(Clock.millis)))
                 """).run()
-            _ = try await AuditLog.append(
-                AuditEvent(actor: actor, action: "token.issue", entityType: "user", entityId: user.id,
-                           regionKato: user.regionKato, detail: "\(kind) token\(label.map { " '\($0)'" } ?? "")"),
-                on: sql, dialect: dialect, at: now)
+            try await tx.append(audit)
         }
-        return (token, expires)
     }
 
-    /// The user a bearer token belongs to, if it is known, unexpired and the user is enabled.
-    public func user(forToken token: String) async throws -> User? {
-        let now = Clock.millis(clock.now())
-        return try await db.withSQL { sql in
+    public func user(tokenDigest: String, now: Date) async throws -> User? {
+        let nowMs = Clock.millis(now)
+        return try await read { sql in
             guard let row = try await sql.raw("""
                 SELECT u.*, t.expires_at AS token_expires FROM tokens t JOIN users u ON u.id = t.user_id
-                WHERE t.digest = \(bind: Passwords.tokenDigest(token))
+                WHERE t.digest = \(bind: tokenDigest)
                 """).first() else { return nil }
-            if let exp = try row.decode(column: "token_expires", as: Int64?.self), exp < now { return nil }
+            if let exp = try row.decode(column: "token_expires", as: Int64?.self), exp < nowMs { return nil }
             let user = try Self.decodeUser(row)
             return user.disabled ? nil : user
         }
     }
 }
 
-extension Data {
-    init?(hex: String) {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.count / 2)
-        var it = hex.utf8.makeIterator()
-        while let a = it.next(), let b = it.next() {
-            guard let hi = Self.nibble(a), let lo = Self.nibble(b) else { return nil }
-            bytes.append(hi << 4 | lo)
-        }
-        self.init(bytes)
+/// One transaction of the store: SQL for the caller's own rows, and the core's rows that must land with them
+/// (audit entries, recommendations, decisions).
+public struct StoreTransaction: Sendable {
+    public let sql: any SQLDatabase
+    public let dialect: SQLEngine
+    /// The time of this transaction (the store's clock, read once).
+    public let now: Date
+
+    /// Appends to the hash-chained audit log inside this transaction.
+    @discardableResult
+    public func append(_ event: AuditEvent) async throws -> AuditEntry {
+        try await AuditLog.append(event, on: sql, dialect: dialect, at: now)
     }
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: c - 48
-        case 97...102: c - 87
-        case 65...70: c - 55
-        default: nil
+}
+
+extension SQLQueryString {
+    /// ` AND column IN (...)` for a node list (nothing for `.all`; a never-true condition for an empty list).
+    public mutating func appendRegionFilter(_ column: String, _ regions: RegionFilter) {
+        guard case .nodes(let nodes) = regions else { return }
+        guard !nodes.isEmpty else { appendInterpolation(unsafeRaw: " AND 1 = 0"); return }
+        appendInterpolation(unsafeRaw: " AND \(column) IN (")
+        for (i, n) in nodes.enumerated() {
+            if i > 0 { appendInterpolation(unsafeRaw: ", ") }
+            appendInterpolation(bind: n)
         }
+        appendInterpolation(unsafeRaw: ")")
     }
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+
+    /// ` AND (keyColumn, idColumn) > (cursor)` in the portable form (both engines), for keyset paging.
+    public mutating func appendAfter(_ cursor: Cursor?, key keyColumn: String, id idColumn: String) {
+        guard let c = cursor else { return }
+        appendInterpolation(unsafeRaw: " AND (\(keyColumn) > ")
+        appendInterpolation(bind: c.key)
+        appendInterpolation(unsafeRaw: " OR (\(keyColumn) = ")
+        appendInterpolation(bind: c.key)
+        appendInterpolation(unsafeRaw: " AND \(idColumn) > ")
+        appendInterpolation(bind: c.id)
+        appendInterpolation(unsafeRaw: "))")
+    }
+
+    /// ` AND column = value` when the value is given.
+    public mutating func appendEquals(_ column: String, _ value: String?) {
+        guard let value else { return }
+        appendInterpolation(unsafeRaw: " AND \(column) = ")
+        appendInterpolation(bind: value)
+    }
 }

@@ -1,32 +1,14 @@
 import AqylCore
 import AqylML
-import AqylStore
 import Foundation
-import SQLKit
 
-/// The Vision domain's tables (versions 300–399).
-public enum VisionMigrations {
-    public static let all: [Migration] = [v300]
+/// Where a video event stands in the operator queue.
+public enum VisionEventStatus: String, Sendable, Codable, CaseIterable { case pending, confirmed, dismissed }
 
-    static let v300 = Migration(version: 300, name: "vision: camera configurations and events with evidence") { _ in
-        [
-            """
-            CREATE TABLE vision_cameras (
-                camera_id TEXT PRIMARY KEY, district_kato TEXT NOT NULL, version BIGINT NOT NULL, config TEXT NOT NULL,
-                installed_at BIGINT NOT NULL, installed_by TEXT NOT NULL)
-            """,
-            """
-            CREATE TABLE vision_events (
-                id TEXT PRIMARY KEY, recommendation_id TEXT NOT NULL UNIQUE REFERENCES recommendations (id),
-                camera_id TEXT NOT NULL, district_kato TEXT NOT NULL, source TEXT NOT NULL, external_id TEXT,
-                rule_id TEXT NOT NULL, rule_version BIGINT NOT NULL, rule_kind TEXT NOT NULL, event TEXT NOT NULL,
-                confidence DOUBLE PRECISION NOT NULL, status TEXT NOT NULL, reviewed_by TEXT, review_reason TEXT,
-                reviewed_at BIGINT, created_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX vision_events_queue ON vision_events (district_kato, status, created_at)",
-            "CREATE UNIQUE INDEX vision_events_external ON vision_events (camera_id, external_id)",
-        ]
-    }
+/// What an operator does with an event.
+public enum ReviewOutcome: String, Sendable, Codable, CaseIterable {
+    case confirm, dismiss
+    var status: VisionEventStatus { self == .confirm ? .confirmed : .dismissed }
 }
 
 /// A stored event as the operator sees it.
@@ -37,7 +19,7 @@ public struct StoredVisionEvent: Sendable, Codable, Equatable {
     public var districtKato: String
     /// `aqyl` (our rules engine) or `camera:VENDOR` (the camera's own analytics).
     public var source: String
-    public var status: String
+    public var status: VisionEventStatus
     public var event: VisionEvent
     public var reviewedBy: String?
     public var reviewReason: String?
@@ -46,105 +28,94 @@ public struct StoredVisionEvent: Sendable, Codable, Equatable {
 }
 
 /// Events → the operator queue of the camera's district → a named operator confirms or dismisses (audited).
+/// Rules only: storage is the repository's, HTTP the routes'.
 public final class VisionService: Sendable {
-    public let store: AqylStore
     public static let domain = "vision"
     public static let modelName = "aqyl-vision-rules"
+    public let core: CoreServices
+    public let repository: any VisionRepository
 
-    public init(store: AqylStore) { self.store = store }
+    public init(core: CoreServices, repository: any VisionRepository) {
+        self.core = core
+        self.repository = repository
+    }
 
     /// Stores (or replaces with a newer version) a camera's configuration. Audited.
     public func installCamera(_ config: CameraConfiguration, json: String, actor: Principal) async throws {
-        let dir = try await store.directory()
+        try actor.require(.admin)
+        let dir = try await core.directory()
         guard dir.region(config.districtKATO) != nil else {
             throw AqylError.invalid("district_kato", "unknown district \(config.districtKATO)", code: "unknown_region")
         }
         try actor.requireScope(config.districtKATO, in: dir)
-        let dialect = store.db.dialect
-        let time = store.clock.now()
-        try await store.db.transaction { sql in
-            // Inside the transaction: a camera already installed elsewhere stays with its district unless the caller
-            // also covers that district, and only a higher version replaces the stored one.
-            if let row = try await sql.raw("SELECT version, district_kato FROM vision_cameras WHERE camera_id = \(bind: config.cameraID)").first() {
-                let current = try row.decode(column: "district_kato", as: String.self)
-                guard dir.isWithin(current, scope: actor.regionKato) else {
-                    throw AqylError.forbidden("camera \(config.cameraID) belongs to \(current), outside your scope (\(actor.regionKato))")
-                }
-                let v = try row.decode(column: "version", as: Int.self)
-                let deleted = try await sql.raw("""
-                    DELETE FROM vision_cameras WHERE camera_id = \(bind: config.cameraID) AND version < \(bind: config.version) RETURNING camera_id
-                    """).all()
-                guard !deleted.isEmpty else {
-                    throw AqylError(.conflict, code: "stale_version",
-                                    "camera \(config.cameraID) already has configuration version \(v); send a higher version", field: "version")
-                }
-            }
-            try await sql.raw("""
-                INSERT INTO vision_cameras (camera_id, district_kato, version, config, installed_at, installed_by)
-                VALUES (\(bind: config.cameraID), \(bind: config.districtKATO), \(bind: config.version), \(bind: json),
-                        \(bind: Clock.millis(time)), \(bind: actor.username))
-                """).run()
-            _ = try await AuditLog.append(AuditEvent(actor: actor.username, action: "vision.camera.configure", entityType: "camera",
-                                                     entityId: config.cameraID, regionKato: config.districtKATO,
-                                                     detail: "version \(config.version), \(config.rules.count) rules"),
-                                          on: sql, dialect: dialect, at: time)
-        }
+        try await repository.installCamera(
+            StoredCamera(cameraId: config.cameraID, districtKato: config.districtKATO, version: config.version, config: json,
+                         installedAt: core.clock.now(), installedBy: actor.username),
+            installerScope: RegionFilter.subtree(of: actor.regionKato, in: dir),
+            audit: AuditEvent(actor: actor.username, action: "vision.camera.configure", entityType: "camera",
+                              entityId: config.cameraID, regionKato: config.districtKATO,
+                              detail: "version \(config.version), \(config.rules.count) rules"))
     }
 
-    public func cameras(scope: String) async throws -> [(cameraId: String, districtKato: String, version: Int, config: String)] {
-        let dir = try await store.directory()
-        let rows = try await store.db.withSQL { sql in try await sql.raw("SELECT * FROM vision_cameras ORDER BY camera_id").all() }
-        return try rows.compactMap { r in
-            let d = try r.decode(column: "district_kato", as: String.self)
-            guard dir.isWithin(d, scope: scope) else { return nil }
-            return (try r.decode(column: "camera_id", as: String.self), d, try r.decode(column: "version", as: Int.self),
-                    try r.decode(column: "config", as: String.self))
-        }
+    /// Cameras within the reader's scope, by id, a page at a time.
+    public func cameras(reader: Principal, page: PageRequest) async throws -> Page<StoredCamera> {
+        try reader.require(.operator, .officer, .admin, .auditor)
+        let (_, filter, _) = try await core.scope(of: reader, region: nil)
+        return try await repository.cameras(in: filter, page: page)
     }
 
     /// Stores one event and puts it in the district's queue as a recommendation to confirm. An external event
     /// already stored (same camera and `externalId`) is returned as it is: retries never duplicate.
     public func record(_ event: VisionEvent, source: String, externalId: String?, actor: String) async throws -> (StoredVisionEvent, created: Bool) {
         try Region.validateCode(event.districtKATO, field: "district_kato")
-        guard try await store.directory().region(event.districtKATO) != nil else {
+        guard try await core.directory().region(event.districtKATO) != nil else {
             throw AqylError.invalid("district_kato", "unknown district \(event.districtKATO)", code: "unknown_region")
         }
-        if let ext = externalId, let existing = try await eventRow(camera: event.cameraID, externalId: ext) {
+        if let ext = externalId, let existing = try await repository.event(camera: event.cameraID, externalId: ext) {
             return (try Self.sameDistrict(existing, event), false)
         }
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try e.encode(event), as: UTF8.self)
-        var digest = SHA256Digest()
-        digest.update(string: json)
+        let digest = Hashing.sha256Hex(String(decoding: try e.encode(event), as: UTF8.self))
         let confidence = min(1, max(0, event.confidence.isFinite ? event.confidence : 0))
         let rec = Recommendation(
             subject: "camera:\(event.cameraID)", domain: Self.domain,
             modelName: source == "aqyl" ? Self.modelName : source, modelVersion: "\(event.cameraID)@v\(event.ruleVersion)",
-            score: confidence, outcome: "confirm",
+            score: confidence, outcome: ReviewOutcome.confirm.rawValue,
             reasons: [Reason(feature: event.ruleKind.rawValue, label: event.description, contribution: confidence,
                              value: "rule \(event.ruleID), tracks \(event.trackIDs.map(String.init).joined(separator: " "))")],
-            inputDigest: digest.finalizeHex(), regionKato: event.districtKATO, createdAt: store.clock.now())
-        let id = UUID().uuidString.lowercased()
+            inputDigest: digest, regionKato: event.districtKATO, createdAt: core.clock.now())
+        try await core.validateNew(rec)
+        let stored = StoredVisionEvent(id: UUID().uuidString.lowercased(), recommendationId: rec.id, cameraId: event.cameraID,
+                                       districtKato: event.districtKATO, source: source, status: .pending, event: event,
+                                       createdAt: rec.createdAt)
         do {
-            _ = try await store.createRecommendation(rec, actor: actor) { sql in
-                try await sql.raw("""
-                    INSERT INTO vision_events (id, recommendation_id, camera_id, district_kato, source, external_id, rule_id, rule_version,
-                        rule_kind, event, confidence, status, created_at)
-                    VALUES (\(bind: id), \(bind: rec.id), \(bind: event.cameraID), \(bind: event.districtKATO), \(bind: source),
-                            \(bind: externalId), \(bind: event.ruleID), \(bind: event.ruleVersion), \(bind: event.ruleKind.rawValue),
-                            \(bind: json), \(bind: confidence), 'pending', \(bind: Clock.millis(rec.createdAt)))
-                    """).run()
-            }
+            try await repository.insert(stored, externalId: externalId, recommendation: rec, audit: .recommendationCreated(rec, actor: actor))
         } catch {
             // A concurrent retry of the same camera event won the race: answer with the stored one.
-            if let ext = externalId, let existing = try await eventRow(camera: event.cameraID, externalId: ext) {
+            if let ext = externalId, let existing = try await repository.event(camera: event.cameraID, externalId: ext) {
                 return (try Self.sameDistrict(existing, event), false)
             }
             throw error
         }
-        return (StoredVisionEvent(id: id, recommendationId: rec.id, cameraId: event.cameraID, districtKato: event.districtKATO,
-                                  source: source, status: "pending", event: event, createdAt: rec.createdAt), true)
+        return (stored, true)
+    }
+
+    /// A camera's own analytics event, posted by an integrator or operator in the camera's district. A registered
+    /// camera's events belong to its district; the body may not move them elsewhere.
+    public func ingest(_ external: ExternalCameraEvent, by client: Principal) async throws -> (StoredVisionEvent, created: Bool) {
+        try client.require(.integrator, .operator, .admin)
+        let camera = try await repository.camera(id: external.cameraID)
+        if let camera, let claimed = external.districtKATO, claimed != camera.districtKato {
+            throw AqylError.invalid("district_kato", "camera \(camera.cameraId) is registered in \(camera.districtKato), not \(claimed)")
+        }
+        guard let district = camera?.districtKato ?? external.districtKATO else { throw AqylError.missing("district_kato") }
+        try Region.validateCode(district, field: "district_kato")
+        try client.requireScope(district, in: try await core.directory())
+        guard let event = external.toVisionEvent(districtKATO: district) else {
+            throw AqylError.invalid("event_type", "event type '\(external.eventType)' has no rule counterpart; it is not queued")
+        }
+        return try await record(event, source: "camera:\(external.vendor)", externalId: external.eventID, actor: client.username)
     }
 
     /// A stored camera event is returned for a retry only to the district it belongs to.
@@ -158,78 +129,46 @@ public final class VisionService: Sendable {
 
     /// Runs a camera's rules over tracks and records every event (e.g. a replay of recorded tracks).
     public func replay(_ config: CameraConfiguration, tracks: [TrackedBox], actor: String) async throws -> [StoredVisionEvent] {
-        let events = RulesEngine(configuration: config).run(tracks)
         var out: [StoredVisionEvent] = []
-        for e in events { out.append(try await record(e, source: "aqyl", externalId: nil, actor: actor).0) }
+        for e in RulesEngine(configuration: config).run(tracks) {
+            out.append(try await record(e, source: "aqyl", externalId: nil, actor: actor).0)
+        }
         return out
-    }
-
-    private func eventRow(id: String) async throws -> StoredVisionEvent? {
-        try await store.db.withSQL { sql in
-            try await sql.raw("SELECT * FROM vision_events WHERE id = \(bind: id)").first()
-        }.map(Self.decode)
-    }
-
-    private func eventRow(camera: String, externalId: String) async throws -> StoredVisionEvent? {
-        try await store.db.withSQL { sql in
-            try await sql.raw("SELECT * FROM vision_events WHERE camera_id = \(bind: camera) AND external_id = \(bind: externalId)").first()
-        }.map(Self.decode)
-    }
-
-    static func decode(_ r: any SQLRow) throws -> StoredVisionEvent {
-        let event = try JSONDecoder().decode(VisionEvent.self, from: Data(try r.decode(column: "event", as: String.self).utf8))
-        return StoredVisionEvent(
-            id: try r.decode(column: "id", as: String.self), recommendationId: try r.decode(column: "recommendation_id", as: String.self),
-            cameraId: try r.decode(column: "camera_id", as: String.self), districtKato: try r.decode(column: "district_kato", as: String.self),
-            source: try r.decode(column: "source", as: String.self), status: try r.decode(column: "status", as: String.self),
-            event: event, reviewedBy: try r.decode(column: "reviewed_by", as: String?.self),
-            reviewReason: try r.decode(column: "review_reason", as: String?.self),
-            reviewedAt: try r.decode(column: "reviewed_at", as: Int64?.self).map(Clock.date(millis:)),
-            createdAt: Clock.date(millis: try r.decode(column: "created_at", as: Int64.self)))
     }
 
     /// One event, within the reader's scope (else not found). Audited: evidence shows people.
     public func event(id: String, reader: Principal) async throws -> StoredVisionEvent {
-        guard let e = try await eventRow(id: id),
-              try await store.directory().isWithin(e.districtKato, scope: reader.regionKato) else {
+        try reader.require(.operator, .officer, .admin, .auditor)
+        guard let e = try await repository.event(id: id),
+              try await core.directory().isWithin(e.districtKato, scope: reader.regionKato) else {
             throw AqylError.notFound("event \(id)", field: "id")
         }
-        try await store.audit.record(AuditEvent(actor: reader.username, action: "vision.event.read", entityType: "vision_event",
-                                                entityId: id, regionKato: e.districtKato, personal: true))
+        try await core.recordRead(AuditEvent(actor: reader.username, action: "vision.event.read", entityType: "vision_event",
+                                             entityId: id, regionKato: e.districtKato, personal: true))
         return e
     }
 
-    /// The operator queue under the reader's scope (or one node within it), oldest first. Audited.
-    public func queue(reader: Principal, region: String?, status: String?, limit: Int) async throws -> [StoredVisionEvent] {
-        if let status, !["pending", "confirmed", "dismissed"].contains(status) {
-            throw AqylError.invalid("status", "status must be pending, confirmed, dismissed or any")
-        }
-        let (node, rows) = try await store.queueRows(table: "vision_events", regionColumn: "district_kato", scope: reader.regionKato,
-                                                     region: region, filters: [("status", status)], limit: limit)
-        let events = try rows.map(Self.decode)
-        try await store.audit.record(AuditEvent(actor: reader.username, action: "vision.event.list", entityType: "vision_event",
-                                                entityId: "*", regionKato: node, personal: true, detail: "\(events.count) listed"))
-        return events
+    /// The operator queue under the reader's scope (or one node within it), oldest first, a page at a time. Audited.
+    public func queue(reader: Principal, region: String?, status: VisionEventStatus?, page: PageRequest) async throws -> Page<StoredVisionEvent> {
+        try reader.require(.operator, .officer, .admin, .auditor)
+        let (node, filter, _) = try await core.scope(of: reader, region: region)
+        let result = try await repository.events(VisionEventFilter(regions: filter, status: status), page: page)
+        try await core.recordRead(AuditEvent(actor: reader.username, action: "vision.event.list", entityType: "vision_event",
+                                             entityId: "*", regionKato: node, personal: true, detail: "\(result.items.count) listed"))
+        return result
     }
 
     /// The operator confirms or dismisses; a dismissal needs a reason. Audited through the advisory record.
-    public func review(eventId: String, operator official: Principal, outcome: String, reason: String?) async throws -> StoredVisionEvent {
+    public func review(eventId: String, operator official: Principal, outcome: ReviewOutcome, reason: String?) async throws -> StoredVisionEvent {
         try official.require(.operator, .officer, .admin)
-        guard outcome == "confirm" || outcome == "dismiss" else {
-            throw AqylError.invalid("outcome", "outcome must be confirm or dismiss")
-        }
-        guard let e = try await eventRow(id: eventId),
-              try await store.directory().isWithin(e.districtKato, scope: official.regionKato) else {
+        guard let e = try await repository.event(id: eventId),
+              try await core.directory().isWithin(e.districtKato, scope: official.regionKato) else {
             throw AqylError.notFound("event \(eventId)", field: "id")
         }
-        let status = outcome == "confirm" ? "confirmed" : "dismissed"
-        _ = try await store.decide(recommendationId: e.recommendationId, official: official, outcome: outcome, reason: reason) { sql, _, d in
-            try await sql.raw("""
-                UPDATE vision_events SET status = \(bind: status), reviewed_by = \(bind: official.username),
-                    review_reason = \(bind: d.reason), reviewed_at = \(bind: Clock.millis(d.decidedAt))
-                WHERE id = \(bind: eventId)
-                """).run()
-        }
+        let (rec, decision) = try await core.prepareDecision(recommendationId: e.recommendationId, official: official,
+                                                             outcome: outcome.rawValue, reason: reason)
+        try await repository.review(e, status: outcome.status, decision: decision, on: rec,
+                                    audit: .decisionMade(decision, on: rec, actor: official.username))
         return try await event(id: eventId, reader: official)
     }
 }

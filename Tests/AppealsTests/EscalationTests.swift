@@ -1,5 +1,6 @@
 import AqylCore
 import AqylStore
+import AqylTestSupport
 import Foundation
 import Testing
 @testable import Appeals
@@ -14,48 +15,40 @@ final class ManualClock: @unchecked Sendable {
     var clock: Clock { Clock { [self] in self.now } }
 }
 
-enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, postgres
-    var testDescription: String { rawValue }
-    static var available: [Backend] {
-        ProcessInfo.processInfo.environment["AQYL_TEST_POSTGRES_URL"] == nil ? [.sqlite] : allCases
-    }
-    func location() throws -> DatabaseLocation {
-        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        switch self {
-        case .sqlite:
-            return .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-appeals-\(id).sqlite").path)
-        case .postgres:
-            return try DatabaseLocation.parse(try #require(ProcessInfo.processInfo.environment["AQYL_TEST_POSTGRES_URL"]) + "?schema=a_\(id)")
-        }
-    }
-}
-
-struct Fixture {
-    let store: AqylStore
+struct Fixture: Sendable {
+    let core: CoreServices
     let service: AppealsService
     let time: ManualClock
     let integrator: Principal
     let officer: Principal
 
-    static func make(_ backend: Backend, config: AppealsConfig = AppealsConfig()) async throws -> Fixture {
+    /// The appeals service over a fresh backend — the in-memory repository or a database — with an integrator and
+    /// a centre officer.
+    static func run(_ backend: ServerBackend, config: AppealsConfig = AppealsConfig(),
+                    _ body: @Sendable (Fixture) async throws -> Void) async throws {
         let time = ManualClock(Date(timeIntervalSince1970: 1_780_000_000))
-        let store = try await AqylStore.open(try backend.location(), clock: time.clock,
-                                             migrations: CoreMigrations.all + AppealsMigrations.all)
-        try await store.seedReferenceData()
-        let integrator = try await store.createUser(username: "bank", displayName: nil, role: .integrator,
-                                                    regionKato: Region.centreCode, password: nil, bcryptCost: 4, actor: "test")
-        let officer = try await store.createUser(username: "centre.officer", displayName: nil, role: .officer,
-                                                 regionKato: Region.centreCode, password: nil, bcryptCost: 4, actor: "test")
-        return Fixture(store: store, service: try AppealsService(store: store, config: config), time: time,
-                       integrator: integrator.principal, officer: officer.principal)
+        try await withPersistence(backend, clock: time.clock) { persistence, _ in
+            let core = CoreServices(store: persistence, bcryptCost: 4)
+            try await core.seedReferenceData()
+            let integrator = try await core.createUser(username: "bank", displayName: nil, role: .integrator,
+                                                       regionKato: Region.centreCode, password: nil, actor: "test")
+            let officer = try await core.createUser(username: "centre.officer", displayName: nil, role: .officer,
+                                                    regionKato: Region.centreCode, password: "officer-password", actor: "test")
+            let service = AppealsService(core: core, repository: try AppealsRepositories.make(for: persistence), config: config)
+            try await body(Fixture(core: core, service: service, time: time, integrator: integrator.principal, officer: officer.principal))
+        }
     }
 }
 
+extension ServerBackend {
+    /// The in-memory repository (the domain's rules without a database) and every database.
+    static var everywhere: [ServerBackend] { [.memory] + databases }
+}
+
 @Suite struct EscalationTests {
-    @Test(arguments: Backend.available)
-    func overdueReportsClimbDistrictRegionCentre(_ backend: Backend) async throws {
-        let f = try await Fixture.make(backend)
+    @Test(arguments: ServerBackend.everywhere)
+    func overdueReportsClimbDistrictRegionCentre(_ backend: ServerBackend) async throws {
+        try await Fixture.run(backend) { f in
         let s = AppealSubmission(category: .trafficViolation, description: "Машина стоит на тротуаре", kato: "711210000")
         let sub = try await f.service.submit(s, idempotencyKey: nil, client: f.integrator)
         let id = sub.report.id
@@ -85,22 +78,22 @@ struct Fixture {
         #expect(status.level == "national")
         #expect(status.history.count == 3)
         #expect(status.history.allSatisfy { !$0.text.contains("system") })
-        let audit = try await f.store.audit.entries(after: 0, limit: 1000).filter { $0.action == "appeal.escalate" && $0.entityId == id }
+        let audit = try await f.core.store.auditEntries(after: 0, in: .all, limit: 1000).filter { $0.action == "appeal.escalate" && $0.entityId == id }
         #expect(audit.count == 2)
         #expect(audit.allSatisfy { $0.actor == "system" })
-        #expect(try await f.store.audit.verify().ok)
+        #expect(try await f.core.verifyAudit().ok)
 
         // A closed report is never escalated.
         let closed = try await f.service.submit(s, idempotencyKey: nil, client: f.integrator)
         _ = try await f.service.transition(id: closed.report.id, to: .resolved, publicNote: nil, note: nil, official: f.officer)
         f.time.advance(window + 1)
         #expect(try await f.service.escalateOverdue(now: f.time.now).isEmpty)
-        await f.store.close()
+        }
     }
 
-    @Test(arguments: Backend.available)
-    func policeComplaintsEscalateFromRegionInternalSecurityToCentre(_ backend: Backend) async throws {
-        let f = try await Fixture.make(backend)
+    @Test(arguments: ServerBackend.everywhere)
+    func policeComplaintsEscalateFromRegionInternalSecurityToCentre(_ backend: ServerBackend) async throws {
+        try await Fixture.run(backend) { f in
         let s = AppealSubmission(category: .policeComplaint, description: "Полицейский вымогал деньги", lat: 43.25, lon: 76.91)
         let sub = try await f.service.submit(s, idempotencyKey: nil, client: f.integrator)
         #expect(sub.report.locationKato == "751110000")
@@ -110,12 +103,12 @@ struct Fixture {
         f.time.advance(120 * 3600 + 1)
         let moved = try await f.service.escalateOverdue(now: f.time.now)
         #expect(moved.map(\.to) == [Region.centreCode])
-        await f.store.close()
+        }
     }
 
-    @Test(arguments: Backend.available)
-    func likelyDuplicatesAreSuggestedNeverMerged(_ backend: Backend) async throws {
-        let f = try await Fixture.make(backend)
+    @Test(arguments: ServerBackend.everywhere)
+    func likelyDuplicatesAreSuggestedNeverMerged(_ backend: ServerBackend) async throws {
+        try await Fixture.run(backend) { f in
         let a = try await f.service.submit(AppealSubmission(category: .trafficAccident, description: "ДТП", lat: 51.1000, lon: 71.4200),
                                            idempotencyKey: nil, client: f.integrator)
         f.time.advance(30 * 60)
@@ -136,13 +129,13 @@ struct Fixture {
                                            idempotencyKey: nil, client: f.integrator)
         #expect(e.report.duplicates.isEmpty)
         let all = try await f.service.list(reader: f.officer, status: .any)
-        #expect(all.count == 5)
-        await f.store.close()
+        #expect(all.items.count == 5)
+        }
     }
 
-    @Test(arguments: Backend.available)
-    func idempotentRetriesNeverMakeTwoReports(_ backend: Backend) async throws {
-        let f = try await Fixture.make(backend)
+    @Test(arguments: ServerBackend.everywhere)
+    func idempotentRetriesNeverMakeTwoReports(_ backend: ServerBackend) async throws {
+        try await Fixture.run(backend) { f in
         let s = AppealSubmission(category: .accident, description: "Открытый люк", kato: "751210000")
         let results = try await withThrowingTaskGroup(of: SubmitOutcome.self) { group in
             for _ in 0..<4 { group.addTask { try await f.service.submit(s, idempotencyKey: "k-1", client: f.integrator) } }
@@ -156,7 +149,7 @@ struct Fixture {
         var changed = s
         changed.description = "Открытый люк во дворе"
         await #expect(throws: AqylError.self) { try await f.service.submit(changed, idempotencyKey: "k-1", client: f.integrator) }
-        #expect(try await f.service.list(reader: f.officer, status: .any).count == 1)
-        await f.store.close()
+        #expect(try await f.service.list(reader: f.officer, status: .any).items.count == 1)
+        }
     }
 }

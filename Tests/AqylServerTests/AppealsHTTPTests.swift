@@ -1,6 +1,8 @@
 import AqylCore
 import AqylServer
 import AqylStore
+import AqylTestSupport
+import AqylDemo
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,9 +12,9 @@ import Testing
 
 /// The appeals flow over HTTP, on SQLite and (where configured) PostgreSQL.
 @Suite struct AppealsHTTPTests {
-    static func integratorToken(_ store: AqylStore) async throws -> String {
-        let user = try #require(try await store.user(username: "integrator.bank"))
-        return try await store.issueToken(for: user, kind: "api", label: "test", lifetime: nil, actor: "test").token
+    static func integratorToken(_ core: CoreServices) async throws -> String {
+        let user = try #require(try await core.user(username: "integrator.bank"))
+        return try await core.issueToken(for: user, kind: "api", label: "test", lifetime: nil, actor: "test").token
     }
 
     static func form(_ client: any TestClientProtocol, _ body: String, idempotencyKey: String? = nil) async throws -> Reply {
@@ -28,11 +30,10 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(r.body.utf8))) as? [[String: Any]] ?? []
     }
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func open311FormSubmissionIsIdempotentAndTrackable(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend)
-        let key = try await Self.integratorToken(server.store)
-        try await server.run { client in
+        try await TestServer.run(backend) { server, client in
+            let key = try await Self.integratorToken(server.core)
             let services = try await client.send(.get, "/open311/v2/services.json")
             #expect(services.status == .ok)
             #expect(Self.array(services).count == 7)
@@ -88,11 +89,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func policeComplaintsGoToRegionInternalSecurityAndSensitiveReportsStayHidden(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend)
-        let key = try await Self.integratorToken(server.store)
-        try await server.run { client in
+        try await TestServer.run(backend) { server, client in
+            let key = try await Self.integratorToken(server.core)
             func submit(_ json: String) async throws -> String {
                 let r = try await client.send(.post, "/v1/appeals", token: key, json: json)
                 #expect(r.status == .created, "\(r.body)")
@@ -162,11 +162,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func badInputsNameTheField(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend)
-        let key = try await Self.integratorToken(server.store)
-        try await server.run { client in
+        try await TestServer.run(backend) { server, client in
+            let key = try await Self.integratorToken(server.core)
             let cases: [(String, String)] = [
                 (#"{"category":"ufo","description":"x","kato":"711210000"}"#, "category"),
                 (#"{"category":"accident","description":"  ","kato":"711210000"}"#, "description"),
@@ -209,11 +208,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func triageFlagsRisksAndOfficersCorrectThem(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend)
-        let key = try await Self.integratorToken(server.store)
-        try await server.run { client in
+        try await TestServer.run(backend) { server, client in
+            let key = try await Self.integratorToken(server.core)
             let r = try await client.send(.post, "/v1/appeals", token: key, json: #"""
                 {"category":"appeal","description":"Мектепте баламды мазақтайды, мұғалім пара сұрады","kato":"711210000"}
                 """#)

@@ -1,6 +1,8 @@
 import AqylCore
 import AqylServer
 import AqylStore
+import AqylTestSupport
+import AqylDemo
 import Assistance
 import Foundation
 import HTTPTypes
@@ -21,10 +23,9 @@ struct AssistanceHTTPTests {
           "assets": {"vehicles": 0}, "housing": {"tenure": "rent", "rooms": 1, "piped_water": true, "central_heating": true}}}
         """
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func submitQueueDecideAndSummarise(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend, assistance: true)
-        try await server.run { client in
+        try await TestServer.run(backend, demo: ["assistance", "appeals"]) { server, client in
             let esil = try await client.login("officer.esil")
             let saryarka = try await client.login("officer.saryarka")
             let created = try await client.send(.post, "/v1/assistance/applications", token: esil, json: Self.poorFamily)
@@ -106,8 +107,7 @@ struct AssistanceHTTPTests {
     }
 
     @Test func badApplicationsNameTheField() async throws {
-        let server = try await TestServer.make(.sqlite, assistance: true)
-        try await server.run { client in
+        try await TestServer.run(.sqlite, demo: ["assistance", "appeals"]) { server, client in
             let esil = try await client.login("officer.esil")
             func post(_ body: String) async throws -> Reply {
                 try await client.send(.post, "/v1/assistance/applications", token: esil, json: body)

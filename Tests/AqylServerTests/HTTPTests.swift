@@ -1,6 +1,8 @@
 import AqylCore
 import AqylServer
 import AqylStore
+import AqylTestSupport
+import AqylDemo
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,7 +14,7 @@ import Testing
 @Suite("HTTP API")
 struct HTTPTests {
     @Test func healthMetricsAndContract() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let health = try await client.send(.get, "/health")
             #expect(health.status == .ok)
             #expect(health.json["status"] as? String == "ok")
@@ -27,8 +29,8 @@ struct HTTPTests {
 
     /// Every route the router serves is in the OpenAPI document, and the document lists no route that does not exist.
     @Test func openAPIMatchesTheRouter() async throws {
-        let server = try await TestServer.make()
-        let served = Set(server.router.routes.map { "\($0.method.rawValue.lowercased()) \($0.path.description)" })
+        try await TestServer.run { server, _ in
+        let served = Set(server.routes.map { "\($0.method.rawValue.lowercased()) \($0.path)" })
         var documented: Set<String> = []
         var inPaths = false
         var currentPath: String?
@@ -46,11 +48,11 @@ struct HTTPTests {
         #expect(served.count >= 18)
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
         #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
-        await server.store.close()
+        }
     }
 
     @Test func authenticationIsRequiredAndChecked() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             #expect(try await client.send(.get, "/v1/recommendations").status == .unauthorized)
             let bad = try await client.send(.get, "/v1/recommendations", token: "aqyl_forged")
             #expect(bad.status == .unauthorized && bad.errorCode == "invalid_token")
@@ -62,7 +64,7 @@ struct HTTPTests {
     }
 
     @Test func aDistrictOfficerSeesOnlyTheirDistrict() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let esil = try await client.login("officer.esil")
             let queue = try await client.send(.get, "/v1/recommendations", token: esil)
             #expect(queue.status == .ok)
@@ -85,7 +87,7 @@ struct HTTPTests {
     }
 
     @Test func rolesAreChecked() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let analyst = try await client.login("analyst")
             #expect(try await client.send(.get, "/v1/recommendations", token: analyst).status == .forbidden)
             #expect(try await client.send(.get, "/v1/statistics/advisory", token: analyst).status == .ok)
@@ -99,7 +101,7 @@ struct HTTPTests {
     }
 
     @Test func decisionsNeedAReasonToDisagree() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let esil = try await client.login("officer.esil")
             let queue = try await client.send(.get, "/v1/recommendations?domain=demo", token: esil).list("recommendations")
             let rec = try #require(queue.first)
@@ -123,7 +125,7 @@ struct HTTPTests {
     }
 
     @Test func integratorsSubmitWithAnAPITokenAndIINsArePseudonymised() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let admin = try await client.login("admin")
             let issued = try await client.send(.post, "/v1/users/integrator.bank/tokens", token: admin, json: #"{"label":"bank app"}"#)
             #expect(issued.status == .created)
@@ -146,7 +148,7 @@ struct HTTPTests {
     }
 
     @Test func aRegionAdminCreatesUsersOnlyInTheirSubtree() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let admin = try await client.login("admin")
             let made = try await client.send(.post, "/v1/users", token: admin,
                                              json: #"{"username":"admin.astana","role":"admin","region":"710000000","password":"astana-admin-1"}"#)
@@ -164,7 +166,7 @@ struct HTTPTests {
     }
 
     @Test func regionsAndIIN() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let officer = try await client.login("officer.esil")
             let top = try await client.send(.get, "/v1/regions", token: officer).list("regions")
             #expect(top.count == 20)
@@ -186,7 +188,7 @@ struct HTTPTests {
 @Suite("HTTP bad input")
 struct BadInputTests {
     @Test func malformedWrongTypesUnknownFieldsAndHugeBodies() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let token = try await client.login("admin")
             let cases: [(String, String?, ByteBuffer?, HTTPResponse.Status, String, String?)] = [
                 ("/v1/recommendations", "{not json", nil, .badRequest, "malformed_json", nil),
@@ -235,7 +237,7 @@ struct BadInputTests {
 
     /// Random bytes and random JSON-ish bodies never produce a 5xx.
     @Test func fuzzedBodiesNeverCauseA5xx() async throws {
-        try await TestServer.make().run { client in
+        try await TestServer.run { _, client in
             let token = try await client.login("admin")
             var rng = SystemRandomNumberGenerator()
             let fragments = ["{", "}", "[", "]", "\"score\":", "\"region\":", "null", "true", "1e999", "-0", "\"\\u0000\"",

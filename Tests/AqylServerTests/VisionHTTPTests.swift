@@ -2,6 +2,8 @@ import AqylCore
 import AqylML
 import AqylServer
 import AqylStore
+import AqylTestSupport
+import AqylDemo
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -17,11 +19,10 @@ struct VisionHTTPTests {
                    {"id": "yard", "type": "intrusion", "zone": [[150, 0], [200, 0], [200, 200], [150, 200]], "min_dwell_seconds": 0.5}]}
         """
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func operatorConfirmsAndDismissesEventsWithEvidence(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend)
-        let store = server.store
-        try await server.run { client in
+        try await TestServer.run(backend) { server, client in
+            let store = server.core
             let admin = try await client.login("admin")
             let put = try await client.send(.put, "/v1/vision/cameras/cam-alatau-1", token: admin, json: Self.camera)
             #expect(put.status == .ok, "\(put.body)")
@@ -36,7 +37,7 @@ struct VisionHTTPTests {
             let tracks = (1...30).map { f in
                 TrackedBox(frame: f, trackID: 7, box: BoundingBox(x: Double(40 + f * 5), y: 80, w: 20, h: 40), score: 1, classLabel: "person")
             }
-            let stored = try await VisionService(store: store).replay(config, tracks: tracks, actor: "test")
+            let stored = try await server.platform.module(VisionModule.self).service.replay(config, tracks: tracks, actor: "test")
             #expect(Set(stored.map(\.event.ruleID)) == ["gate", "yard"])
 
             let alatau = try await client.login("officer.alatau")
@@ -84,7 +85,7 @@ struct VisionHTTPTests {
             // A camera stays with its district: an admin of another district cannot move it, and a camera event
             // cannot claim another district.
             _ = try await store.createUser(username: "admin.esil", displayName: nil, role: .admin, regionKato: "711210000",
-                                           password: "pw-esil-2026", bcryptCost: 4, actor: "test")
+                                           password: "pw-esil-2026", actor: "test")
             let esilAdmin = try await client.login("admin.esil", password: "pw-esil-2026")
             let takeover = Self.camera.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 5")
                 .replacingOccurrences(of: "751210000", with: "711210000")
@@ -102,10 +103,9 @@ struct VisionHTTPTests {
         }
     }
 
-    @Test(arguments: ServerBackend.available)
+    @Test(arguments: ServerBackend.databases)
     func concurrentDecisionsOneWins(_ backend: ServerBackend) async throws {
-        let server = try await TestServer.make(backend)
-        try await server.run { client in
+        try await TestServer.run(backend) { server, client in
             let esil = try await client.login("officer.esil")
             let id = try #require(try await client.send(.get, "/v1/recommendations?domain=demo", token: esil).list("recommendations").first?["id"] as? String)
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in

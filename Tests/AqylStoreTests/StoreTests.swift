@@ -1,84 +1,61 @@
 import AqylCore
 import AqylStore
+import AqylTestSupport
 import Foundation
 import SQLKit
 import Testing
 
-/// Each backend the store must work on. PostgreSQL runs where `AQYL_TEST_POSTGRES_URL` is set
-/// (`scripts/test.sh` starts one); without it those cases are skipped with a message.
-enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, postgres
-    var testDescription: String { rawValue }
+extension ServerBackend {
+    /// Every backend the core's rules must hold on: the databases, and the in-memory store.
+    static var all: [ServerBackend] { databases + [.memory] }
+}
 
-    static var postgresURL: String? { ProcessInfo.processInfo.environment["AQYL_TEST_POSTGRES_URL"] }
-
-    static var available: [Backend] {
-        if postgresURL == nil {
-            print("note: AQYL_TEST_POSTGRES_URL is not set; PostgreSQL store tests skipped (scripts/test.sh sets it)")
-            return [.sqlite]
-        }
-        return allCases
-    }
-
-    /// A fresh, empty database: a new SQLite file, or a new PostgreSQL schema.
-    func freshLocation() throws -> (DatabaseLocation, path: String?) {
-        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        switch self {
-        case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-test-\(id).sqlite").path
-            return (.sqlite(path: path), path)
-        case .postgres:
-            let url = try #require(Backend.postgresURL)
-            return (try DatabaseLocation.parse(url + "?schema=t_\(id)"), nil)
-        }
-    }
-
-    func openStore(clock: Clock = .system) async throws -> (AqylStore, DatabaseLocation, String?) {
-        let (loc, path) = try freshLocation()
-        let store = try await AqylStore.open(loc, clock: clock)
-        try await store.seedReferenceData()
-        return (store, loc, path)
+/// Runs `body` with the core's services over a fresh, migrated backend with the built-in regions.
+func withCore(_ backend: ServerBackend, clock: Clock = .system,
+              _ body: @Sendable (CoreServices, AqylStore?) async throws -> Void) async throws {
+    try await withPersistence(backend, clock: clock) { persistence, store in
+        let core = CoreServices(store: persistence, bcryptCost: 4)
+        try await core.seedReferenceData()
+        try await body(core, store)
     }
 }
 
 @Suite("Store on SQLite and PostgreSQL")
 struct StoreTests {
-    @Test(arguments: Backend.available)
-    func migrationsAreVersionedAndIdempotent(_ backend: Backend) async throws {
-        let (loc, _) = try backend.freshLocation()
-        let db = try await Database.open(loc)
-        let first = try await Migrator.migrate(db)
-        #expect(first.map(\.version) == [1, 2])
-        #expect(try await Migrator.migrate(db).isEmpty)
-        #expect(try await Migrator.appliedVersions(db) == [1, 2])
-        await db.close()
+    @Test(arguments: ServerBackend.databases)
+    func migrationsAreVersionedAndIdempotent(_ backend: ServerBackend) async throws {
+        try await AqylStore.withStore(try backend.freshLocation()) { store in
+            let first = try await store.migrate(CoreMigrations.all)
+            #expect(first.map(\.version) == [1, 2])
+            #expect(try await store.migrate(CoreMigrations.all).isEmpty)
+        }
     }
 
-    @Test(arguments: Backend.available)
-    func regionsAreSeededOnce(_ backend: Backend) async throws {
-        let (store, _, _) = try await backend.openStore()
-        #expect(try await store.regions().count == KazakhstanRegions.all.count)
-        #expect(try await store.seedReferenceData() == false)
-        let dir = try await store.directory()
-        #expect(dir.region("710000000")?.iso == "KZ-71")
-        await store.close()
+    @Test(arguments: ServerBackend.all)
+    func regionsAreSeededOnce(_ backend: ServerBackend) async throws {
+        try await withCore(backend) { core, _ in
+            #expect(try await core.store.regions().count == KazakhstanRegions.all.count)
+            #expect(try await core.seedReferenceData() == false)
+            let dir = try await core.directory()
+            #expect(dir.region("710000000")?.iso == "KZ-71")
+        }
     }
 
-    @Test(arguments: Backend.available)
-    func usersPasswordsAndTokens(_ backend: Backend) async throws {
+    @Test(arguments: ServerBackend.all)
+    func usersPasswordsAndTokens(_ backend: ServerBackend) async throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let clockBox = ClockBox(now)
-        let (store, _, _) = try await backend.openStore(clock: Clock { clockBox.now })
+        try await withCore(backend, clock: Clock { clockBox.now }) { store, _ in
         let user = try await store.createUser(username: "officer.esil", displayName: nil, role: .officer,
-                                              regionKato: "711210000", password: "correct horse", bcryptCost: 4, actor: "test")
+                                              regionKato: "711210000", password: "correct horse", actor: "test")
         #expect(try await store.authenticate(username: "officer.esil", password: "correct horse")?.id == user.id)
         #expect(try await store.authenticate(username: "officer.esil", password: "wrong horse") == nil)
         #expect(try await store.authenticate(username: "nobody", password: "correct horse") == nil)
         await #expect { try await store.createUser(username: "officer.esil", displayName: nil, role: .officer,
-                                                   regionKato: "711210000", password: "another one", bcryptCost: 4, actor: "t") }
+                                                   regionKato: "711210000", password: "another one", actor: "t") }
             throws: { ($0 as? AqylError)?.code == "username_taken" }
         await #expect { try await store.createUser(username: "x.y", displayName: nil, role: .officer,
-                                                   regionKato: "123456789", password: "another one", bcryptCost: 4, actor: "t") }
+                                                   regionKato: "123456789", password: "another one", actor: "t") }
             throws: { ($0 as? AqylError)?.field == "region" }
 
         let issued = try await store.issueToken(for: user, kind: "session", label: nil, lifetime: 3600, actor: "test")
@@ -86,13 +63,13 @@ struct StoreTests {
         #expect(try await store.user(forToken: "aqyl_not-a-token") == nil)
         clockBox.now = now.addingTimeInterval(3601)
         #expect(try await store.user(forToken: issued.token) == nil)
-        await store.close()
+        }
     }
 
-    @Test(arguments: Backend.available)
-    func queueScopingDecisionsAndStatistics(_ backend: Backend) async throws {
-        let (store, _, _) = try await backend.openStore()
-        func make(_ region: String, _ version: String) async throws -> Recommendation {
+    @Test(arguments: ServerBackend.all)
+    func queueScopingDecisionsAndStatistics(_ backend: ServerBackend) async throws {
+        try await withCore(backend) { store, _ in
+        @Sendable func make(_ region: String, _ version: String) async throws -> Recommendation {
             try await store.createRecommendation(
                 Recommendation(subject: "app-\(UUID().uuidString.prefix(6))", domain: "assistance", modelName: "forest",
                                modelVersion: version, score: 0.9, outcome: "approve",
@@ -106,12 +83,22 @@ struct StoreTests {
         let esilOfficer = Principal(userId: "e", username: "officer.esil", role: .officer, regionKato: "711210000")
         let astanaOfficer = Principal(userId: "a", username: "officer.astana", role: .officer, regionKato: "710000000")
 
-        let esilQueue = try await store.queue(scope: "711210000", region: nil, status: .pending, domain: nil, limit: 100, reader: esilOfficer)
-        #expect(Set(esilQueue.map(\.id)) == [esil1.id, esil2.id])
-        let astanaQueue = try await store.queue(scope: "710000000", region: nil, status: .pending, domain: nil, limit: 100, reader: astanaOfficer)
-        #expect(Set(astanaQueue.map(\.id)) == [esil1.id, esil2.id, sary.id])
-        await #expect { try await store.queue(scope: "711210000", region: "711310000", status: nil, domain: nil, limit: 10, reader: esilOfficer) }
+        let esilQueue = try await store.queue(reader: esilOfficer, region: nil, status: .pending, domain: nil, page: PageRequest())
+        #expect(Set(esilQueue.items.map(\.id)) == [esil1.id, esil2.id])
+        let astanaQueue = try await store.queue(reader: astanaOfficer, region: nil, status: .pending, domain: nil, page: PageRequest())
+        #expect(Set(astanaQueue.items.map(\.id)) == [esil1.id, esil2.id, sary.id])
+        await #expect { try await store.queue(reader: esilOfficer, region: "711310000", status: nil, domain: nil, page: PageRequest(limit: 10)) }
             throws: { ($0 as? AqylError)?.kind == .forbidden }
+        // Pages of one follow the queue to its end, in order.
+        var seen: [String] = []
+        var page = PageRequest(limit: 1)
+        while true {
+            let p = try await store.queue(reader: astanaOfficer, region: nil, status: .pending, domain: nil, page: page)
+            seen += p.items.map(\.id)
+            guard let next = p.next else { break }
+            page.cursor = next
+        }
+        #expect(seen == astanaQueue.items.map(\.id))
         // Another district's recommendation is "not found" for this officer, and cannot be decided.
         await #expect { try await store.recommendation(id: sary.id, reader: esilOfficer) } throws: { ($0 as? AqylError)?.kind == .notFound }
         await #expect { try await store.decide(recommendationId: alatau.id, official: astanaOfficer, outcome: "approve", reason: nil) }
@@ -128,21 +115,26 @@ struct StoreTests {
         #expect(decision?.reason == "pension not counted")
         #expect(decision?.agrees == false)
 
-        let stats = try await store.advisoryStatistics(scope: Region.centreCode)
+        let centre = Principal(userId: "c", username: "analyst", role: .analyst, regionKato: Region.centreCode)
+        let stats = try await store.advisoryStatistics(reader: centre, domain: nil)
         let v1 = try #require(stats.first { $0.modelVersion == "1" })
         #expect(v1.decided == 2 && v1.agreed == 1 && v1.overridden == 1 && v1.agreementRate == 0.5)
         let v2 = try #require(stats.first { $0.modelVersion == "2" })
         #expect(v2.pending == 2 && v2.decided == 0)
-        let esilStats = try await store.advisoryStatistics(scope: "711210000")
+        let esilStats = try await store.advisoryStatistics(reader: esilOfficer, domain: nil)
         #expect(esilStats.map(\.modelVersion) == ["1"])
 
         // Every read of the queue and of a recommendation was audited as personal.
-        let entries = try await store.audit.entries(after: 0, limit: 1000)
+        let entries = try await store.store.auditEntries(after: 0, in: .all, limit: 1000)
         #expect(entries.contains { $0.action == "recommendation.read" && $0.personal && $0.actor == "officer.esil" })
         #expect(entries.contains { $0.action == "recommendation.list" && $0.personal })
         #expect(entries.filter { $0.action == "decision.create" }.count == 2)
-        #expect(try await store.audit.verify().ok)
-        await store.close()
+        #expect(try await store.verifyAudit().ok)
+        // A district auditor pages through the district's entries only, filtered by the store.
+        let esilAuditor = Principal(userId: "x", username: "auditor.esil", role: .auditor, regionKato: "711210000")
+        let esilEntries = try await store.auditEntries(reader: esilAuditor, after: 0, limit: 1000)
+        #expect(!esilEntries.isEmpty && esilEntries.allSatisfy { $0.regionKato == "711210000" })
+        }
     }
 }
 

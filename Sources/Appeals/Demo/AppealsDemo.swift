@@ -1,15 +1,18 @@
-import Appeals
 import AqylCore
-import AqylStore
 import Foundation
 
-extension Demo {
-    /// A small SYNTHETIC appeals queue (no real person or event): reports in Esil and Saryarka (Astana) and Alatau
-    /// (Almaty), including a likely duplicate, a police complaint (Almaty's internal-security unit) and a
-    /// domestic-violence report that only cleared users see.
-    static func seedAppeals(_ store: AqylStore) async throws {
-        guard let bank = try await store.user(username: "integrator.bank") else { return }
-        let service = try AppealsService(store: store, triage: AppealTriage(classifier: nil))
+/// A small SYNTHETIC appeals queue (no real person or event): reports in Esil and Saryarka (Astana) and Alatau
+/// (Almaty), including a likely duplicate, a police complaint (Almaty's internal-security unit) and a
+/// domestic-violence report that only cleared users see. Triage by keyword rules only.
+public struct AppealsDemo: DemoSeed {
+    public let service: AppealsService
+
+    public init(service: AppealsService) { self.service = service }
+
+    public func seed(_ context: DemoContext) async throws {
+        let bank = try context.account("integrator.bank")
+        let rulesOnly = AppealsService(core: service.core, repository: service.repository, config: service.config,
+                                       triage: AppealTriage(classifier: nil), locator: service.locator)
         let reports: [AppealSubmission] = [
             AppealSubmission(category: .trafficAccident, description: "SYNTHETIC DEMO: ДТП на перекрёстке, два автомобиля, пострадавших нет",
                              lat: 51.1012, lon: 71.4203, attributes: ["injured": "no", "vehicles": "2"]),
@@ -25,7 +28,7 @@ extension Demo {
                              kato: "711210000", attributes: ["immediate_danger": "no"]),
         ]
         for (i, r) in reports.enumerated() {
-            _ = try await service.submit(r, idempotencyKey: "demo-\(i + 1)", client: bank.principal)
+            _ = try await rulesOnly.submit(r, idempotencyKey: "demo-\(i + 1)", client: bank)
         }
     }
 }

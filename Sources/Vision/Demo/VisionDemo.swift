@@ -1,15 +1,20 @@
 import AqylCore
 import AqylML
-import AqylStore
 import Foundation
-import Vision
 
-extension Demo {
-    /// Replays the ground-truth boxes of PETS09-S2L1 (the pedestrians of OpenCV's `vtest.avi`) through a line rule and
-    /// a zone rule on a demo camera in Almaly district of Almaty, when the shared dataset is present beside the project.
-    public static func seedVision(_ store: AqylStore, dataRoot: String = "../shared/data") async throws {
-        let gt = dataRoot + "/video/mot15/PETS09-S2L1/gt/gt.txt"
-        guard FileManager.default.fileExists(atPath: gt), let admin = try await store.user(username: "admin") else { return }
+/// Replays the ground-truth boxes of PETS09-S2L1 (the pedestrians of OpenCV's `vtest.avi`, a real public data set)
+/// through a line rule and a zone rule on a demo camera in Almaly district of Almaty, when the shared data sets are
+/// beside the project. The camera and its district are SYNTHETIC.
+public struct VisionDemo: DemoSeed {
+    public let service: VisionService
+
+    public init(service: VisionService) { self.service = service }
+
+    public func seed(_ context: DemoContext) async throws {
+        guard let root = context.dataRoot else { return }
+        let gt = root + "/video/mot15/PETS09-S2L1/gt/gt.txt"
+        guard FileManager.default.fileExists(atPath: gt) else { return }
+        let admin = try context.account("admin")
         let json = """
             {"version": 1, "camera_id": "demo-pets09", "district_kato": "751110000", "fps": 7,
              "start_time": "2026-11-20T10:00:00Z", "utc_offset_hours": 5,
@@ -19,8 +24,7 @@ extension Demo {
              ]}
             """
         let config = try CameraConfiguration.parse(Data(json.utf8))
-        let service = VisionService(store: store)
-        try await service.installCamera(config, json: json, actor: admin.principal)
+        try await service.installCamera(config, json: json, actor: admin)
         let rows = try MOTChallengeIO.load(path: gt).filter { $0.confidence != 0 }.map {
             TrackedBox(frame: $0.frame, trackID: $0.id, box: $0.box, score: 1, classLabel: "person")
         }

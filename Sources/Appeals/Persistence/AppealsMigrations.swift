@@ -1,9 +1,10 @@
-import AqylStore
+import AqylCore
 
 /// The appeals schema (versions 200–299). Portable SQL: TEXT, BIGINT (milliseconds since 1970),
 /// DOUBLE PRECISION and INTEGER read the same on SQLite and PostgreSQL, so no statement needs a dialect branch.
 public enum AppealsMigrations {
-    public static let all: [Migration] = [reports]
+    public static let versions = 200...299
+    public static let all: [Migration] = [reports, topics]
 
     static let reports = Migration(version: 200, name: "appeals: reports, status history, idempotency keys, tracking tokens, attachments, triage corrections, clearances") { _ in
         [
@@ -56,6 +57,23 @@ public enum AppealsMigrations {
                 user_id TEXT NOT NULL, clearance TEXT NOT NULL, granted_by TEXT NOT NULL, granted_at BIGINT NOT NULL,
                 PRIMARY KEY (user_id, clearance))
             """,
+        ]
+    }
+
+    /// Risk topics one row per report and topic, so weekly topic counts are a GROUP BY (no JSON parsing);
+    /// existing reports' topics are copied from their JSON column.
+    static let topics = Migration(version: 201, name: "appeals: risk topics per report for analytics") { dialect in
+        [
+            """
+            CREATE TABLE appeals_report_topics (
+                report_id TEXT NOT NULL REFERENCES appeals_reports (id), topic TEXT NOT NULL,
+                PRIMARY KEY (report_id, topic))
+            """,
+            "CREATE INDEX appeals_reports_location ON appeals_reports (location_kato, category, status)",
+            "CREATE INDEX appeals_reports_deadline ON appeals_reports (status, deadline_at)",
+            dialect == .postgres
+                ? "INSERT INTO appeals_report_topics (report_id, topic) SELECT r.id, t FROM appeals_reports r, jsonb_array_elements_text(r.risk_topics::jsonb) t"
+                : "INSERT INTO appeals_report_topics (report_id, topic) SELECT r.id, j.value FROM appeals_reports r, json_each(r.risk_topics) j",
         ]
     }
 }
