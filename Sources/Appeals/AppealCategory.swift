@@ -136,16 +136,17 @@ public struct ServiceAttribute: Sendable, Codable, Equatable {
     /// Checks one submitted value; the field is named the Open311 way, `attribute[code]`.
     public func validate(_ value: String) throws(AqylError) {
         let field = "attribute[\(code)]"
+        // The contract types attributes as text; what each service accepts is its own rule (422).
         switch datatype {
         case .string:
-            guard value.count <= 100 else { throw .invalid(field, "'\(field)' is longer than 100 characters") }
+            guard value.codePointCount <= 100 else { throw .refused(field, "'\(field)' is longer than 100 characters") }
         case .number:
             guard let n = Double(value), n.isFinite, n >= 0, n <= 1000 else {
-                throw .invalid(field, "'\(field)' must be a number from 0 to 1000")
+                throw .refused(field, "'\(field)' must be a number from 0 to 1000")
             }
         case .singlevaluelist:
             guard values.contains(value) else {
-                throw .invalid(field, "'\(field)' must be one of: \(values.joined(separator: ", "))")
+                throw .refused(field, "'\(field)' must be one of: \(values.joined(separator: ", "))")
             }
         }
     }

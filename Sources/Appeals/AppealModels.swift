@@ -22,14 +22,13 @@ public struct AttachmentMeta: Sendable, Codable, Equatable {
 
     public func validate(index i: Int) throws(AqylError) {
         let f = "attachments[\(i)]"
-        let n = name.trimmingCharacters(in: .whitespaces)
-        guard !n.isEmpty else { throw .missing("\(f).name") }
-        guard n.count <= 200, !n.contains("/"), !n.contains("\\") else {
+        try name.checkText("\(f).name", max: 200)
+        guard !name.contains("/"), !name.contains("\\") else {
             throw .invalid("\(f).name", "name must be a plain file name of at most 200 characters")
         }
-        let parts = mimeType.split(separator: "/")
-        guard parts.count == 2, mimeType.count <= 100,
-              mimeType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/+-.".contains($0)) }) else {
+        let parts = mimeType.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, mimeType.utf8.count <= 100, !parts[1].isEmpty,
+              parts[1].utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2B || $0 == 0x2E || $0 == 0x2D }) else {
             throw .invalid("\(f).mime_type", "mime_type must look like type/subtype, e.g. image/jpeg")
         }
         guard ["image", "video", "audio", "application", "text"].contains(String(parts[0])) else {
@@ -82,36 +81,34 @@ public struct AppealSubmission: Sendable, Codable, Equatable {
                                                address: "address_string")
     }
 
+    /// The contract's `HttpURL` pattern (400), then a URL this server can read (422).
     static func validateURL(_ u: String, field: String) throws(AqylError) {
-        guard u.count <= 2000, let c = URLComponents(string: u), c.scheme == "https" || c.scheme == "http",
-              c.host?.isEmpty == false else {
-            throw .invalid(field, "'\(field)' must be an http(s) URL")
+        guard ContractPattern.isHTTPURL(u) else { throw .invalid(field, "'\(field)' must be an http(s) URL") }
+        guard let c = URLComponents(string: u), c.scheme == "https" || c.scheme == "http", c.host?.isEmpty == false else {
+            throw .refused(field, "'\(field)' is not a URL this server can read")
         }
     }
 
     /// Checks every field; throws naming the first bad one.
     public func validate(names: FieldNames = .native) throws(AqylError) {
-        let d = description.trimmingCharacters(in: .whitespacesAndNewlines)
-        if d.isEmpty { throw .missing(names.description) }
-        if d.count > 10_000 { throw .invalid(names.description, "'\(names.description)' is longer than 10000 characters") }
+        try description.checkText(names.description, max: 10_000)
         switch (lat, lon) {
         case (nil, nil): if kato == nil {
-            throw AqylError(.badRequest, code: "missing_location",
-                            "a location is required: '\(names.lat)' and '\(names.lon)', or '\(names.kato)'", field: names.lat)
+            throw .refused(names.lat, "a location is required: '\(names.lat)' and '\(names.lon)', or '\(names.kato)'", code: "missing_location")
         }
-        case (nil, _): throw .missing(names.lat)
-        case (_, nil): throw .missing(names.lon)
+        case (nil, _): throw .refused(names.lat, "'\(names.lat)' is required with '\(names.lon)'", code: "missing_field")
+        case (_, nil): throw .refused(names.lon, "'\(names.lon)' is required with '\(names.lat)'", code: "missing_field")
         case (let la?, let lo?):
             guard la.isFinite, (-90...90).contains(la) else { throw .invalid(names.lat, "'\(names.lat)' must be a latitude from -90 to 90") }
             guard lo.isFinite, (-180...180).contains(lo) else { throw .invalid(names.lon, "'\(names.lon)' must be a longitude from -180 to 180") }
         }
         if let k = kato { try Region.validateCode(k, field: names.kato) }
-        if let a = address, a.count > 500 { throw .invalid(names.address, "'\(names.address)' is longer than 500 characters") }
+        if let a = address { try a.checkText(names.address, max: 500, allowBlank: true) }
         if let m = mediaUrl { try Self.validateURL(m, field: "media_url") }
         let known = Dictionary(uniqueKeysWithValues: category.attributes.map { ($0.code, $0) })
         for key in attributes.keys.sorted() {
             guard let def = known[key] else {
-                throw .invalid("attribute[\(key.prefix(40))]",
+                throw .refused("attribute[\(key.prefix(40))]",
                                "service '\(category.rawValue)' has no attribute '\(key.prefix(40))'"
                                + (known.isEmpty ? "" : "; it has: \(known.keys.sorted().joined(separator: ", "))"),
                                code: "unknown_attribute")

@@ -32,7 +32,7 @@ public final class AppealsService: Sendable {
         let location: String
         if let k = s.kato {
             guard let r = dir.region(k), r.level != .centre else {
-                throw .invalid(names.kato, "unknown KATO code \(k)", code: "unknown_region")
+                throw .refused(names.kato, "unknown KATO code \(k)", code: "unknown_region")
             }
             location = k
         } else if let la = s.lat, let lo = s.lon {
@@ -47,7 +47,7 @@ public final class AppealsService: Sendable {
         }
         let path = dir.path(to: location)
         guard let region = path.first(where: { $0.level == .region }) else {
-            throw .invalid(names.kato, "KATO code \(location) lies in no region", code: "unknown_region")
+            throw .refused(names.kato, "KATO code \(location) lies in no region", code: "unknown_region")
         }
         if s.category.queueKind == .internalSecurity {
             return Route(location: location, region: region.kato, queue: region.kato, level: .region, kind: .internalSecurity)
@@ -104,10 +104,8 @@ public final class AppealsService: Sendable {
                        names: AppealSubmission.FieldNames = .native) async throws -> SubmitOutcome {
         try client.require(.integrator, .operator, .admin)
         try s.validate(names: names)
-        if let key = idempotencyKey {
-            guard !key.isEmpty, key.count <= 200, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-                throw AqylError.invalid("idempotency_key", "idempotency key must be 1–200 visible ASCII characters")
-            }
+        if let key = idempotencyKey, !ContractPattern.isIdempotencyKey(key) {
+            throw AqylError.invalid("idempotency_key", "idempotency key must be 1–200 visible ASCII characters")
         }
         let digest = s.digest
         if let key = idempotencyKey, let replay = try await replay(key: key, digest: digest, client: client) { return replay }
@@ -236,14 +234,14 @@ public final class AppealsService: Sendable {
     public func transition(id: String, to next: AppealStatus, publicNote: String?, note: String?,
                            official: Principal) async throws -> AppealReport {
         try official.require(.officer, .operator, .admin)
-        if let p = publicNote, p.count > 1000 { throw AqylError.invalid("public_note", "public_note is longer than 1000 characters") }
-        if let n = note, n.count > 4000 { throw AqylError.invalid("note", "note is longer than 4000 characters") }
+        try publicNote?.checkText("public_note", max: 1000, allowBlank: true)
+        try note?.checkText("note", max: 4000, allowBlank: true)
         var r = try await visibleReport(id, reader: official)
         guard r.status.canMove(to: next) else {
             throw AqylError(.conflict, code: "invalid_transition", "cannot move from \(r.status.rawValue) to \(next.rawValue)", field: "status")
         }
-        if next == .rejected && (note ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            throw AqylError(.badRequest, code: "reason_required", "rejecting a report needs a note", field: "note")
+        if next == .rejected && (note ?? "").isBlank {
+            throw AqylError(.unprocessable, code: "reason_required", "rejecting a report needs a note", field: "note")
         }
         let now = clock.now()
         let prev = r.status
@@ -353,7 +351,8 @@ public final class AppealsService: Sendable {
 
     /// The reporter's view through the tracking token.
     public func track(token: String) async throws -> PublicStatus {
-        guard token.hasPrefix("trk_"), token.count == 44 else {
+        guard token.hasPrefix("trk_"), token.utf8.count == 44,
+              token.utf8.dropFirst(4).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
             throw AqylError.invalid("token", "tracking token must look like trk_ followed by 40 hex digits", code: "invalid_token")
         }
         guard let id = try await repository.reportId(trackingTokenHash: Hashing.sha256Hex(token)),

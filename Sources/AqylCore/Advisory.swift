@@ -62,8 +62,7 @@ public struct Recommendation: Sendable, Codable, Equatable {
     /// Checks the fields a caller supplies; throws naming the first bad one.
     public func validate() throws(AqylError) {
         func nonEmpty(_ v: String, _ f: String, max: Int = 200) throws(AqylError) {
-            if v.trimmingCharacters(in: .whitespaces).isEmpty { throw .missing(f) }
-            if v.count > max { throw .invalid(f, "'\(f)' is longer than \(max) characters") }
+            try v.checkText(f, max: max)
         }
         try nonEmpty(subject, "subject")
         try nonEmpty(domain, "domain", max: 40)
@@ -113,17 +112,16 @@ public struct Decision: Sendable, Codable, Equatable {
         guard recommendation.status == .pending else {
             throw AqylError(.conflict, code: "already_decided", "this recommendation has already been decided")
         }
+        try outcome.checkText("outcome", max: 40)
+        if let r = reason, r.codePointCount > 4000 { throw .invalid("reason", "reason is longer than 4000 characters") }
         let outcome = outcome.trimmingCharacters(in: .whitespaces)
-        guard !outcome.isEmpty else { throw .missing("outcome") }
-        guard outcome.count <= 40 else { throw .invalid("outcome", "outcome is longer than 40 characters") }
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         let agrees = outcome == recommendation.outcome
-        if !agrees && (reason ?? "").isEmpty {
-            throw AqylError(.badRequest, code: "reason_required",
+        if !agrees && (reason ?? "").isBlank {
+            throw AqylError(.unprocessable, code: "reason_required",
                             "a reason is required when the decision ('\(outcome)') differs from the recommendation ('\(recommendation.outcome)')",
                             field: "reason")
         }
-        if let r = reason, r.count > 4000 { throw .invalid("reason", "reason is longer than 4000 characters") }
         return Decision(recommendationId: recommendation.id, officialId: official.userId,
                         officialName: official.username, outcome: outcome,
                         reason: (reason?.isEmpty ?? true) ? nil : reason, agrees: agrees, decidedAt: time)

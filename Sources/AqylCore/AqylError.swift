@@ -44,6 +44,11 @@ public struct AqylError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func invalid(_ field: String, _ message: String, code: String = "invalid_field") -> AqylError {
         AqylError(.badRequest, code: code, message, field: field)
     }
+    /// The request fits the published contract, but a rule the contract cannot express refuses it (an unknown
+    /// region code, a check digit, a cross-field rule such as "a reason when disagreeing"): 422.
+    public static func refused(_ field: String?, _ message: String, code: String = "rule_violated") -> AqylError {
+        AqylError(.unprocessable, code: code, message, field: field)
+    }
     public static func missing(_ field: String) -> AqylError {
         AqylError(.badRequest, code: "missing_field", "'\(field)' is required", field: field)
     }

@@ -15,7 +15,9 @@ public struct IIN: Sendable, Hashable, Codable, CustomStringConvertible {
     public let birthDate: DateComponents
     public let sex: Sex
 
-    /// Validates `raw` (spaces are not accepted: the IIN is 12 digits exactly).
+    /// Validates `raw` (spaces are not accepted: the IIN is 12 digits exactly). The shape (12 digits, digit 7 in 1–6)
+    /// is the contract's pattern, a 400 when broken; a date of birth that does not exist or a wrong check digit is a
+    /// 422 (the number has the right shape but is not an IIN).
     /// - Parameter field: the input field name used in the error.
     public init(_ raw: String, field: String = "iin") throws(AqylError) {
         let digits = raw.utf8.map { Int($0) - 48 }
@@ -31,13 +33,13 @@ public struct IIN: Sendable, Hashable, Codable, CustomStringConvertible {
         }
         let year = 1800 + 100 * ((centurySex - 1) / 2) + yy
         guard IIN.isValidDate(year: year, month: month, day: day) else {
-            throw .invalid(field, "IIN digits 1–6 are not a valid date of birth (YYMMDD)", code: "invalid_iin")
+            throw .refused(field, "IIN digits 1–6 are not a valid date of birth (YYMMDD)", code: "invalid_iin")
         }
         guard let check = IIN.checkDigit(digits) else {
-            throw .invalid(field, "IIN has no valid check digit (its first 11 digits are never issued)", code: "invalid_iin")
+            throw .refused(field, "IIN has no valid check digit (its first 11 digits are never issued)", code: "invalid_iin")
         }
         guard check == digits[11] else {
-            throw .invalid(field, "IIN check digit is wrong", code: "invalid_iin")
+            throw .refused(field, "IIN check digit is wrong", code: "invalid_iin")
         }
         self.value = raw
         self.birthDate = DateComponents(year: year, month: month, day: day)

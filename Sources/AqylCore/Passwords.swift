@@ -6,11 +6,14 @@ import HummingbirdBcrypt
 public enum Passwords {
     /// bcrypt cost used for new passwords. 12 in production; tests may lower it (minimum 4).
     public static func hash(_ password: String, cost: UInt8 = 12) throws(AqylError) -> String {
-        guard password.count >= 8 else {
+        guard password.codePointCount >= 8 else {
             throw .invalid("password", "password must be at least 8 characters")
         }
+        guard password.codePointCount <= 72 else {
+            throw .invalid("password", "password must be at most 72 characters")
+        }
         guard password.utf8.count <= 72 else {
-            throw .invalid("password", "password must be at most 72 bytes (bcrypt's limit)")
+            throw .refused("password", "password must be at most 72 bytes of UTF-8 (bcrypt's limit)")
         }
         return Bcrypt.hash(password, cost: cost)
     }

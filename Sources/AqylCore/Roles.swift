@@ -78,13 +78,13 @@ public struct User: Sendable, Codable, Equatable {
         Principal(userId: id, username: username, role: role, regionKato: regionKato)
     }
 
-    /// Usernames: 3–64 characters of letters, digits, `.`, `_`, `-`.
+    /// Usernames: 3–64 ASCII letters, digits, `.`, `_`, `-` (the contract's `Username`).
     public static func validateUsername(_ name: String, field: String = "username") throws(AqylError) {
-        let ok = (3...64).contains(name.count) && name.unicodeScalars.allSatisfy {
-            CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)
+        let ok = (3...64).contains(name.utf8.count) && name.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D
         }
         guard ok else {
-            throw .invalid(field, "username must be 3–64 letters, digits, '.', '_' or '-'")
+            throw .invalid(field, "username must be 3–64 ASCII letters, digits, '.', '_' or '-'")
         }
     }
 }

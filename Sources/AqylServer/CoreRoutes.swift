@@ -46,6 +46,8 @@ struct CoreRoutes {
 
     @Sendable func login(_ r: APIRequest) async throws -> APIResponse {
         let input = try r.decode(LoginInput.self)
+        try input.username.checkText("username", max: 200, allowBlank: true)
+        try input.password.checkText("password", max: 1000, allowBlank: true)
         guard let user = try await core.authenticate(username: input.username, password: input.password) else {
             throw AqylError(.unauthorized, code: "invalid_credentials", "user name or password is wrong")
         }
@@ -87,7 +89,7 @@ struct CoreRoutes {
         let role = try Role.parse(input.role)
         try Region.validateCode(input.region, field: "region")
         try p.requireScope(input.region, in: try await core.directory())
-        if let d = input.displayName, d.isEmpty || d.count > 200 { throw AqylError.invalid("display_name", "display_name must be 1–200 characters") }
+        if let d = input.displayName, d.isEmpty || d.codePointCount > 200 { throw AqylError.invalid("display_name", "display_name must be 1–200 characters") }
         let user = try await core.createUser(username: input.username, displayName: input.displayName, role: role,
                                              regionKato: input.region, password: input.password, actor: p.username)
         return try .json(user, status: 201)
@@ -109,7 +111,7 @@ struct CoreRoutes {
         if let d = input.lifetimeDays, !(1...3650).contains(d) {
             throw AqylError.invalid("lifetime_days", "lifetime_days must be 1–3650")
         }
-        if let l = input.label, l.count > 200 { throw AqylError.invalid("label", "label is longer than 200 characters") }
+        if let l = input.label { try l.checkText("label", max: 200, allowBlank: true) }
         guard let user = try await core.user(username: username),
               try await core.directory().isWithin(user.regionKato, scope: p.regionKato) else {
             throw AqylError.notFound("user \(username)", field: "username")
@@ -200,16 +202,16 @@ struct CoreRoutes {
         try Region.validateCode(input.region, field: "region")
         let dir = try await core.directory()
         guard dir.region(input.region) != nil else {
-            throw AqylError.invalid("region", "unknown region \(input.region)", code: "unknown_region")
+            throw AqylError.refused("region", "unknown region \(input.region)", code: "unknown_region")
         }
         try p.requireScope(input.region, in: dir)
         var pseudonym: String?
         if let iin = input.subjectIin { pseudonym = try await core.pseudonymizer().pseudonym(for: iin) }
         if let reasons = input.reasons {
             for (i, reason) in reasons.enumerated() {
-                if reason.feature.count > 200 { throw AqylError.invalid("reasons[\(i)].feature", "feature is longer than 200 characters") }
-                if reason.label.count > 500 { throw AqylError.invalid("reasons[\(i)].label", "label is longer than 500 characters") }
-                if let v = reason.value, v.count > 500 { throw AqylError.invalid("reasons[\(i)].value", "value is longer than 500 characters") }
+                try reason.feature.checkText("reasons[\(i)].feature", max: 200, allowBlank: true)
+                try reason.label.checkText("reasons[\(i)].label", max: 500, allowBlank: true)
+                if let v = reason.value { try v.checkText("reasons[\(i)].value", max: 500, allowBlank: true) }
             }
         }
         let rec = Recommendation(
@@ -233,7 +235,7 @@ struct CoreRoutes {
             }
             status = st
         }
-        if let d = r.query("domain"), d.count > 40 { throw AqylError.invalid("domain", "domain is longer than 40 characters") }
+        try r.query("domain")?.checkText("domain", max: 40)
         let page = try await core.queue(reader: p, region: try r.queryRegion(), status: status, domain: r.query("domain"),
                                         page: try r.pageRequest())
         struct Out: Encodable { var recommendations: [Recommendation]; var nextCursor: String? }
@@ -264,6 +266,7 @@ struct CoreRoutes {
     @Sendable func advisoryStatistics(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.officer, .analyst, .admin, .auditor)
         try r.allowOnlyQuery(["domain"])
+        try r.query("domain")?.checkText("domain", max: 40)
         return try .json(["statistics": try await core.advisoryStatistics(reader: p, domain: r.query("domain"))])
     }
 

@@ -76,14 +76,17 @@ struct RouteTable: Sendable {
         entries = byPath.map { Entry(segments: $0.key.split(separator: "/"), methods: $0.value) }
     }
 
-    /// The methods some route answers for `path`, or nil when no route has this path.
+    /// The methods the route answers for `path`, or nil when no route has this path. Like the router, a literal
+    /// segment wins over a parameter (`/v1/appeals/clearances` is not `/v1/appeals/{id}`).
     func methods(for path: String) -> Set<HTTPMethodName>? {
         let parts = path.split(separator: "/")
-        var found: Set<HTTPMethodName>?
-        for e in entries where e.segments.count == parts.count {
-            if zip(e.segments, parts).allSatisfy({ Self.matches($0, $1) }) { found = (found ?? []).union(e.methods) }
+        var best: (literals: Int, methods: Set<HTTPMethodName>)?
+        for e in entries where e.segments.count == parts.count && zip(e.segments, parts).allSatisfy({ Self.matches($0, $1) }) {
+            let literals = e.segments.filter { !$0.contains("{") }.count
+            if best == nil || literals > best!.literals { best = (literals, e.methods) }
+            else if literals == best!.literals { best!.methods.formUnion(e.methods) }
         }
-        return found
+        return best?.methods
     }
 
     /// A template segment (`{id}`, `{code}.json`, or literal text) against a request segment.

@@ -68,12 +68,9 @@ public final class AssistanceService: Sendable {
         if let m = f.medianIncome, !(m.isFinite && m > 0) { throw AqylError.invalid("median_income", "median income must be a positive number of tenge") }
         try Region.validateCode(f.region, field: "region")
         guard try await core.directory().region(f.region)?.level == .region else {
-            throw AqylError.invalid("region", "figures are set per region (oblast or city of republican significance), not for \(f.region)")
+            throw AqylError.refused("region", "figures are set per region (oblast or city of republican significance), not for \(f.region)")
         }
-        let source = f.source.trimmingCharacters(in: .whitespaces)
-        guard !source.isEmpty, source.count <= 500 else {
-            throw AqylError.invalid("source", "source must name where the figures come from (1–500 characters)")
-        }
+        try f.source.checkText("source", max: 500)
         try await repository.putFigures(f, audit: audit ? AuditEvent(
             actor: actor, action: "assistance.figures.set", entityType: "figures", entityId: "\(f.region)/\(f.quarter)",
             regionKato: f.region,
@@ -92,7 +89,9 @@ public final class AssistanceService: Sendable {
         try await repository.figures(region: region, quarter: quarter)
     }
 
-    public func allFigures() async throws -> [RegionQuarterFigures] { try await repository.allFigures() }
+    public func figures(region: String?, page: PageRequest) async throws -> Page<RegionQuarterFigures> {
+        try await repository.figures(region: region, page: page)
+    }
 
     /// Shares and supplements: stored in settings as JSON, defaulting to the current law (35% / 70%, 1.5 MCI per child 1–6).
     public func ruleSettings() async throws -> RuleSettings {
@@ -105,20 +104,18 @@ public final class AssistanceService: Sendable {
 
     /// Checks an application's household; throws naming the first bad field.
     public static func validate(_ h: Household) throws(AqylError) {
-        guard !h.id.trimmingCharacters(in: .whitespaces).isEmpty, h.id.count <= 80 else {
-            throw .invalid("household.id", "household id must be 1–80 characters")
-        }
+        try h.id.checkText("household.id", max: 80)
         try Region.validateCode(h.districtKato, field: "household.district_kato")
         guard !h.members.isEmpty, h.members.count <= 30 else { throw .invalid("household.members", "a household has 1–30 members") }
         guard h.members.filter({ $0.relation == .head }).count == 1 else {
-            throw .invalid("household.members", "exactly one member must have relation 'head'")
+            throw .refused("household.members", "exactly one member must have relation 'head'")
         }
         for (i, m) in h.members.enumerated() {
             guard (0...120).contains(m.age) else { throw .invalid("household.members[\(i)].age", "age must be 0–120") }
             guard (0...3).contains(m.disabilityGroup) else {
                 throw .invalid("household.members[\(i)].disability_group", "disability group must be 0 (none), 1, 2 or 3")
             }
-            if m.pregnant && m.sex != .female { throw .invalid("household.members[\(i)].pregnant", "only a female member can be pregnant") }
+            if m.pregnant && m.sex != .female { throw .refused("household.members[\(i)].pregnant", "only a female member can be pregnant") }
         }
         guard h.incomes.count <= 600 else { throw .invalid("household.incomes", "at most 600 income records") }
         for (i, inc) in h.incomes.enumerated() {
@@ -143,7 +140,7 @@ public final class AssistanceService: Sendable {
     public func assess(_ household: Household, appliedOn: Date) async throws -> (RuleResult, ModelOpinion) {
         try Self.validate(household)
         guard try await core.directory().region(household.districtKato) != nil else {
-            throw AqylError.invalid("household.district_kato", "unknown district \(household.districtKato)", code: "unknown_region")
+            throw AqylError.refused("household.district_kato", "unknown district \(household.districtKato)", code: "unknown_region")
         }
         let quarter = Quarter.containing(appliedOn).previous
         let region = Kazakhstan.regionCode(of: household.districtKato)
@@ -247,7 +244,7 @@ public final class AssistanceService: Sendable {
         let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let disagreesWith = app.disagreements(with: outcome)
         if !disagreesWith.isEmpty && trimmed.isEmpty {
-            throw AqylError(.badRequest, code: "reason_required",
+            throw AqylError(.unprocessable, code: "reason_required",
                             "a reason is required: '\(outcome.rawValue)' differs from \(disagreesWith.joined(separator: " and "))", field: "reason")
         }
         let (rec, decision) = try await core.prepareDecision(recommendationId: app.recommendationId, official: official,

@@ -131,6 +131,12 @@ public struct Quarter: Sendable, Codable, Hashable, Comparable, CustomStringConv
         self.quarter = quarter
     }
 
+    /// A quarter computed from a date (no range check: the quarter before 2000Q1 is 1999Q4).
+    private init(computedYear year: Int, quarter: Int) {
+        self.year = year
+        self.quarter = quarter
+    }
+
     /// Parses `2026Q3`.
     public init(_ text: String, field: String = "quarter") throws(AqylError) {
         let parts = text.uppercased().split(separator: "Q")
@@ -150,11 +156,11 @@ public struct Quarter: Sendable, Codable, Hashable, Comparable, CustomStringConv
     /// The quarter a date falls in (UTC+5).
     public static func containing(_ date: Date) -> Quarter {
         let c = kazakhstanCalendar.dateComponents([.year, .month], from: date)
-        return try! Quarter(year: c.year!, quarter: (c.month! - 1) / 3 + 1)
+        return Quarter(computedYear: c.year!, quarter: (c.month! - 1) / 3 + 1)
     }
 
     public var previous: Quarter {
-        quarter == 1 ? try! Quarter(year: year - 1, quarter: 4) : try! Quarter(year: year, quarter: quarter - 1)
+        quarter == 1 ? Quarter(computedYear: year - 1, quarter: 4) : Quarter(computedYear: year, quarter: quarter - 1)
     }
 
     /// The three months, `YYYY-MM`.
@@ -169,7 +175,13 @@ public struct Quarter: Sendable, Codable, Hashable, Comparable, CustomStringConv
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
+    /// Reads a stored quarter (any year: a rule result may hold 1999Q4, the quarter before an application of 2000).
     public init(from decoder: any Decoder) throws {
-        try self.init(try decoder.singleValueContainer().decode(String.self))
+        let text = try decoder.singleValueContainer().decode(String.self)
+        let parts = text.uppercased().split(separator: "Q")
+        guard parts.count == 2, let y = Int(parts[0]), let q = Int(parts[1]), (1...4).contains(q) else {
+            throw AqylError.invalid("quarter", "quarter must look like 2026Q3")
+        }
+        self.init(computedYear: y, quarter: q)
     }
 }

@@ -1,3 +1,4 @@
+import AqylCore
 import AqylML
 import Foundation
 
@@ -234,14 +235,14 @@ public struct CameraConfiguration: Sendable, Hashable, Decodable {
         version = try r.int("version")
         guard version >= 1 else { throw ValidationError(path: "version", reason: "must be ≥ 1") }
         cameraID = try r.string("camera_id")
-        guard !cameraID.isEmpty, cameraID.count <= 128 else { throw ValidationError(path: "camera_id", reason: "must be 1-128 characters") }
+        guard !cameraID.isEmpty, cameraID.codePointCount <= 128 else { throw ValidationError(path: "camera_id", reason: "must be 1-128 characters") }
         districtKATO = try r.string("district_kato")
         guard isKATO(districtKATO) else { throw ValidationError(path: "district_kato", reason: "must be a 9-digit KATO code") }
         fps = try r.double("fps")
         guard fps > 0, fps <= 1000 else { throw ValidationError(path: "fps", reason: "must be in (0, 1000]") }
         firstFrame = try r.optionalInt("first_frame") ?? 1
         if let s = try r.optionalString("start_time") {
-            guard let d = parseISO8601(s) else { throw ValidationError(path: "start_time", reason: "not an ISO-8601 timestamp") }
+            guard let d = RFC3339.parse(s) else { throw ValidationError(path: "start_time", reason: "not an RFC 3339 date-time") }
             startTime = d
         }
         utcOffsetHours = try r.optionalDouble("utc_offset_hours") ?? 0
@@ -252,7 +253,7 @@ public struct CameraConfiguration: Sendable, Hashable, Decodable {
         for (i, v) in list.enumerated() {
             let rule = try Rule(json: v, path: "rules[\(i)]")
             guard seen.insert(rule.id).inserted else {
-                throw ValidationError(path: "rules[\(i)].id", reason: "duplicate rule id '\(rule.id)'")
+                throw ValidationError(path: "rules[\(i)].id", reason: "duplicate rule id '\(rule.id)'", isRule: true)
             }
             rules.append(rule)
         }
@@ -284,12 +285,13 @@ extension Rule {
     init(json: JSONValue, path: String) throws {
         var r = try ObjectReader(json, path: path)
         id = try r.string("id")
-        guard !id.isEmpty, id.count <= 64 else { throw ValidationError(path: r.sub("id"), reason: "must be 1-64 characters") }
+        guard !id.isEmpty, id.codePointCount <= 64 else { throw ValidationError(path: r.sub("id"), reason: "must be 1-64 characters") }
         let type = try r.string("type")
         func zone(_ key: String) throws -> Polygon {
             let pts = try r.points(key)
             let p = Polygon(pts)
-            guard pts.count >= 3, p.area > 0 else { throw ValidationError(path: r.sub(key), reason: "a zone needs at least 3 non-collinear points") }
+            guard pts.count >= 3 else { throw ValidationError(path: r.sub(key), reason: "a zone needs at least 3 points") }
+            guard p.area > 0 else { throw ValidationError(path: r.sub(key), reason: "a zone's points must not all lie on one line", isRule: true) }
             return p
         }
         func positive(_ key: String, _ def: Double?, allowZero: Bool = false) throws -> Double {
@@ -307,7 +309,8 @@ extension Rule {
             spec = .intrusion(rule)
         case RuleKind.lineCrossing.rawValue:
             let pts = try r.points("line")
-            guard pts.count == 2, pts[0] != pts[1] else { throw ValidationError(path: r.sub("line"), reason: "needs two distinct points") }
+            guard pts.count == 2 else { throw ValidationError(path: r.sub("line"), reason: "needs two points") }
+            guard pts[0] != pts[1] else { throw ValidationError(path: r.sub("line"), reason: "needs two distinct points", isRule: true) }
             var rule = LineCrossingRule(line: LineSegment(a: pts[0], b: pts[1]))
             rule.classes = try r.stringArray("classes") ?? rule.classes
             rule.hysteresisPixels = try positive("hysteresis_px", rule.hysteresisPixels, allowZero: true)
@@ -336,10 +339,13 @@ extension Rule {
             spec = .loitering(rule)
         case RuleKind.abandonedObject.rawValue:
             var rule = AbandonedObjectRule()
-            if r.dict["zone"] != nil { rule.zone = try zone("zone") }
+            if r.raw("zone") != nil { rule.zone = try zone("zone") }
             rule.objectClasses = try r.stringArray("object_classes") ?? rule.objectClasses
-            guard !rule.objectClasses.isEmpty, !rule.objectClasses.contains("person") else {
+            guard !rule.objectClasses.isEmpty else {
                 throw ValidationError(path: r.sub("object_classes"), reason: "must list non-person object classes")
+            }
+            guard !rule.objectClasses.contains("person") else {
+                throw ValidationError(path: r.sub("object_classes"), reason: "must list non-person object classes", isRule: true)
             }
             rule.ownerSearchPixels = try positive("owner_search_px", rule.ownerSearchPixels)
             rule.ownerDistancePixels = try positive("owner_distance_px", rule.ownerDistancePixels)

@@ -1,3 +1,4 @@
+import AqylCore
 import AqylML
 import Foundation
 
@@ -182,21 +183,21 @@ public struct ExternalCameraEvent: Sendable, Hashable, Codable {
             throw ValidationError(path: "schema_version", reason: "unsupported version \(schemaVersion) (expected \(Self.supportedSchemaVersion))")
         }
         eventID = try r.string("event_id")
-        guard !eventID.isEmpty, eventID.count <= 128 else { throw ValidationError(path: "event_id", reason: "must be 1-128 characters") }
+        guard !eventID.isEmpty, eventID.codePointCount <= 128 else { throw ValidationError(path: "event_id", reason: "must be 1-128 characters") }
         cameraID = try r.string("camera_id")
-        guard !cameraID.isEmpty, cameraID.count <= 128 else { throw ValidationError(path: "camera_id", reason: "must be 1-128 characters") }
+        guard !cameraID.isEmpty, cameraID.codePointCount <= 128 else { throw ValidationError(path: "camera_id", reason: "must be 1-128 characters") }
         vendor = try r.string("vendor")
-        guard !vendor.isEmpty, vendor.count <= 64 else { throw ValidationError(path: "vendor", reason: "must be 1-64 characters") }
+        guard !vendor.isEmpty, vendor.codePointCount <= 64 else { throw ValidationError(path: "vendor", reason: "must be 1-64 characters") }
         eventType = try r.string("event_type")
         guard Self.eventTypes.contains(eventType) else {
             throw ValidationError(path: "event_type", reason: "unknown event type '\(eventType)' (expected one of \(Self.eventTypes.sorted().joined(separator: ", ")))")
         }
         let st = try r.string("start_time")
-        guard let s = parseISO8601(st) else { throw ValidationError(path: "start_time", reason: "not an ISO-8601 timestamp: '\(st)'") }
+        guard let s = RFC3339.parse(st) else { throw ValidationError(path: "start_time", reason: "not an ISO-8601 timestamp: '\(st)'") }
         startTime = s
         if let et = try r.optionalString("end_time") {
-            guard let e = parseISO8601(et) else { throw ValidationError(path: "end_time", reason: "not an ISO-8601 timestamp: '\(et)'") }
-            guard e >= s else { throw ValidationError(path: "end_time", reason: "is before start_time") }
+            guard let e = RFC3339.parse(et) else { throw ValidationError(path: "end_time", reason: "not an ISO-8601 timestamp: '\(et)'") }
+            guard e >= s else { throw ValidationError(path: "end_time", reason: "is before start_time", isRule: true) }
             endTime = e
         }
         confidence = try r.double("confidence")
@@ -204,7 +205,7 @@ public struct ExternalCameraEvent: Sendable, Hashable, Codable {
         districtKATO = try r.optionalString("district_kato")
         if let k = districtKATO, !isKATO(k) { throw ValidationError(path: "district_kato", reason: "must be a 9-digit KATO code") }
         description = try r.optionalString("description")
-        if let d = description, d.count > 1000 { throw ValidationError(path: "description", reason: "longer than 1000 characters") }
+        if let d = description, d.codePointCount > 1000 { throw ValidationError(path: "description", reason: "longer than 1000 characters") }
         objects = []
         for (i, v) in (try r.array("objects") ?? []).enumerated() {
             var o = try ObjectReader(v, path: "objects[\(i)]")

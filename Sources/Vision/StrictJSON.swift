@@ -5,10 +5,14 @@ import Foundation
 public struct ValidationError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String
     public var reason: String
+    /// True when the document has the published shape but breaks a rule the shape cannot express (collinear zone
+    /// points, duplicate rule ids, an end before the start): the API answers 422 rather than 400.
+    public var isRule: Bool
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, isRule: Bool = false) {
         self.path = path
         self.reason = reason
+        self.isRule = isRule
     }
 
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }

@@ -45,7 +45,7 @@ public final class VisionService: Sendable {
         try actor.require(.admin)
         let dir = try await core.directory()
         guard dir.region(config.districtKATO) != nil else {
-            throw AqylError.invalid("district_kato", "unknown district \(config.districtKATO)", code: "unknown_region")
+            throw AqylError.refused("district_kato", "unknown district \(config.districtKATO)", code: "unknown_region")
         }
         try actor.requireScope(config.districtKATO, in: dir)
         try await repository.installCamera(
@@ -69,7 +69,7 @@ public final class VisionService: Sendable {
     public func record(_ event: VisionEvent, source: String, externalId: String?, actor: String) async throws -> (StoredVisionEvent, created: Bool) {
         try Region.validateCode(event.districtKATO, field: "district_kato")
         guard try await core.directory().region(event.districtKATO) != nil else {
-            throw AqylError.invalid("district_kato", "unknown district \(event.districtKATO)", code: "unknown_region")
+            throw AqylError.refused("district_kato", "unknown district \(event.districtKATO)", code: "unknown_region")
         }
         if let ext = externalId, let existing = try await repository.event(camera: event.cameraID, externalId: ext) {
             return (try Self.sameDistrict(existing, event), false)
@@ -107,13 +107,15 @@ public final class VisionService: Sendable {
         try client.require(.integrator, .operator, .admin)
         let camera = try await repository.camera(id: external.cameraID)
         if let camera, let claimed = external.districtKATO, claimed != camera.districtKato {
-            throw AqylError.invalid("district_kato", "camera \(camera.cameraId) is registered in \(camera.districtKato), not \(claimed)")
+            throw AqylError.refused("district_kato", "camera \(camera.cameraId) is registered in \(camera.districtKato), not \(claimed)")
         }
-        guard let district = camera?.districtKato ?? external.districtKATO else { throw AqylError.missing("district_kato") }
+        guard let district = camera?.districtKato ?? external.districtKATO else {
+            throw AqylError.refused("district_kato", "camera \(external.cameraID) is not registered: its events need 'district_kato'", code: "missing_field")
+        }
         try Region.validateCode(district, field: "district_kato")
         try client.requireScope(district, in: try await core.directory())
         guard let event = external.toVisionEvent(districtKATO: district) else {
-            throw AqylError.invalid("event_type", "event type '\(external.eventType)' has no rule counterpart; it is not queued")
+            throw AqylError.refused("event_type", "event type '\(external.eventType)' has no rule counterpart; it is not queued")
         }
         return try await record(event, source: "camera:\(external.vendor)", externalId: external.eventID, actor: client.username)
     }

@@ -66,7 +66,7 @@ struct AssistanceHTTPTests {
 
             // Rejecting goes against the rule: a reason is required.
             let noReason = try await client.send(.post, "/v1/assistance/applications/\(id)/decision", token: esil, json: #"{"outcome":"reject"}"#)
-            #expect(noReason.status == .badRequest && noReason.errorCode == "reason_required" && noReason.errorField == "reason")
+            #expect(noReason.status == .unprocessableContent && noReason.errorCode == "reason_required" && noReason.errorField == "reason")
             let badOutcome = try await client.send(.post, "/v1/assistance/applications/\(id)/decision", token: esil, json: #"{"outcome":"maybe"}"#)
             #expect(badOutcome.errorField == "outcome")
             let decided = try await client.send(.post, "/v1/assistance/applications/\(id)/decision", token: esil,

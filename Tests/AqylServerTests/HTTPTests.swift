@@ -108,7 +108,7 @@ struct HTTPTests {
             let id = try #require(rec["id"] as? String)
             let other = rec["outcome"] as? String == "approve" ? "reject" : "approve"
             let noReason = try await client.send(.post, "/v1/recommendations/\(id)/decision", token: esil, json: #"{"outcome":"\#(other)"}"#)
-            #expect(noReason.status == .badRequest && noReason.errorField == "reason" && noReason.errorCode == "reason_required")
+            #expect(noReason.status == .unprocessableContent && noReason.errorField == "reason" && noReason.errorCode == "reason_required")
             let ok = try await client.send(.post, "/v1/recommendations/\(id)/decision", token: esil,
                                            json: #"{"outcome":"\#(other)","reason":"Household income re-checked with the employer"}"#)
             #expect(ok.status == .created)
@@ -141,7 +141,7 @@ struct HTTPTests {
             #expect(!created.body.contains("900101301233"))
             let badIIN = try await client.send(.post, "/v1/recommendations", token: token,
                                                json: body.replacingOccurrences(of: "900101301233", with: "900101301234"))
-            #expect(badIIN.status == .badRequest && badIIN.errorField == "subject_iin" && badIIN.errorCode == "invalid_iin")
+            #expect(badIIN.status == .unprocessableContent && badIIN.errorField == "subject_iin" && badIIN.errorCode == "invalid_iin")
             // Integrators submit; they do not read queues.
             #expect(try await client.send(.get, "/v1/recommendations", token: token).status == .forbidden)
         }
@@ -179,7 +179,7 @@ struct HTTPTests {
             #expect(iin.json["birth_date"] as? String == "1990-01-01")
             #expect(iin.json["pseudonym"] == nil)
             let bad = try await client.send(.post, "/v1/iin/validate", token: officer, json: #"{"iin":"900101301234"}"#)
-            #expect(bad.status == .badRequest && bad.errorField == "iin")
+            #expect(bad.status == .unprocessableContent && bad.errorField == "iin")
         }
     }
 }

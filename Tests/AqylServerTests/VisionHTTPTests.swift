@@ -92,7 +92,7 @@ struct VisionHTTPTests {
             #expect(try await client.send(.put, "/v1/vision/cameras/cam-alatau-1", token: esilAdmin, json: takeover).status == .forbidden)
             let moved = try await client.send(.post, "/v1/vision/events", token: bank,
                                               json: ext.replacingOccurrences(of: #""event_id":"ev-1""#, with: #""event_id":"ev-2","district_kato":"711210000""#))
-            #expect(moved.status == .badRequest && moved.errorField == "district_kato", "\(moved.body)")
+            #expect(moved.status == .unprocessableContent && moved.errorField == "district_kato", "\(moved.body)")
 
             // Every step is in the audit log.
             let auditor = try await client.login("auditor")

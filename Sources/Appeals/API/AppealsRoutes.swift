@@ -12,7 +12,7 @@ struct AppealsRoutes {
             APIRoute(.get, "/v1/appeals", list),
             APIRoute(.get, "/v1/appeals/analytics", analytics),
             APIRoute(.post, "/v1/appeals/clearances", grantClearance),
-            APIRoute(.get, "/v1/appeals/tracking/{token}", track),
+            APIRoute(.get, "/v1/appeals/tracking/{tracking_token}", track),
             APIRoute(.get, "/v1/appeals/{id}", get),
             APIRoute(.post, "/v1/appeals/{id}/status", transition),
             APIRoute(.post, "/v1/appeals/{id}/triage", decideTriage),
@@ -23,7 +23,7 @@ struct AppealsRoutes {
     static func idempotencyKey(_ r: APIRequest, body: String?) throws(AqylError) -> String? {
         let header = r.header("idempotency-key")
         if let h = header, let b = body, h != b {
-            throw .invalid("idempotency_key", "the Idempotency-Key header and the idempotency_key field differ")
+            throw .refused("idempotency_key", "the Idempotency-Key header and the idempotency_key field differ")
         }
         return header ?? body
     }
@@ -180,7 +180,7 @@ struct AppealsRoutes {
     }
 
     @Sendable func track(_ r: APIRequest) async throws -> APIResponse {
-        try .json(try await service.track(token: try r.parameter("token")))
+        try .json(try await service.track(token: try r.parameter("tracking_token")))
     }
 
     @Sendable func analytics(_ r: APIRequest) async throws -> APIResponse {

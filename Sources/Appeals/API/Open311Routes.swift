@@ -18,7 +18,7 @@ struct Open311Routes {
             APIRoute(.post, "/open311/v2/requests.json", submit),
             APIRoute(.get, "/open311/v2/requests.json", list),
             APIRoute(.get, "/open311/v2/requests/{id}.json", get),
-            APIRoute(.get, "/open311/v2/tokens/{token}.json", token),
+            APIRoute(.get, "/open311/v2/tokens/{tracking_token}.json", token),
         ]
     }
 
@@ -34,7 +34,7 @@ struct Open311Routes {
 
     @Sendable func services(_ r: APIRequest) async throws -> APIResponse {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
-        try Open311Form.checkJurisdiction(r.query("jurisdiction_id"))
+        try Open311Form.checkQuery(r)
         return try .json(AppealCategory.allCases.map { c in
             ServiceOut(serviceCode: c.rawValue, serviceName: c.nameEn, description: "\(c.nameRu) / \(c.nameKk)",
                        metadata: !c.attributes.isEmpty, keywords: c.rawValue.replacingOccurrences(of: "_", with: ","),
@@ -56,7 +56,7 @@ struct Open311Routes {
 
     @Sendable func serviceDefinition(_ r: APIRequest) async throws -> APIResponse {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
-        try Open311Form.checkJurisdiction(r.query("jurisdiction_id"))
+        try Open311Form.checkQuery(r)
         let raw = try r.parameter("code")
         guard let c = AppealCategory(rawValue: raw) else { throw AqylError.notFound("service \(raw.prefix(40))", field: "service_code") }
         struct Out: Encodable { var serviceCode: String; var attributes: [AttributeOut] }
@@ -90,13 +90,13 @@ struct Open311Routes {
         struct Out: Encodable { var serviceRequestId: String; var token: String; var serviceNotice: String; var accountId: String? }
         return try .json(
             [Out(serviceRequestId: outcome.report.id, token: outcome.trackingToken,
-                 serviceNotice: "Keep the token: it is shown once and is the only way to follow this request (GET /open311/v2/tokens/{token}.json).")],
+                 serviceNotice: "Keep the token: it is shown once and is the only way to follow this request (GET /open311/v2/tokens/{tracking_token}.json).")],
             status: outcome.replayed ? 200 : 201)
     }
 
     static func date(_ r: APIRequest, _ name: String) throws(AqylError) -> Date? {
         guard let raw = r.query(name) else { return nil }
-        guard let d = ISO8601DateFormatter().date(from: raw) else {
+        guard let d = RFC3339.parse(raw) else {
             throw .invalid(name, "'\(name)' must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z")
         }
         return d
@@ -104,7 +104,7 @@ struct Open311Routes {
 
     @Sendable func list(_ r: APIRequest) async throws -> APIResponse {
         try r.allowOnlyQuery(["service_code", "status", "service_request_id", "start_date", "end_date", "limit", "jurisdiction_id", "api_key"])
-        try Open311Form.checkJurisdiction(r.query("jurisdiction_id"))
+        try Open311Form.checkQuery(r)
         let category = try r.query("service_code").map { code throws(AqylError) in try AppealCategory.parse(code) }
         let closed: Bool?
         switch r.query("status") {
@@ -113,7 +113,10 @@ struct Open311Routes {
         case "closed": closed = true
         default: throw AqylError.invalid("status", "status must be open or closed")
         }
-        let ids = r.query("service_request_id").map { $0.split(separator: ",").map(String.init) }
+        let ids = r.query("service_request_id").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        if let ids, ids.contains(where: \.isEmpty) {
+            throw AqylError.invalid("service_request_id", "service_request_id must be request ids separated by commas")
+        }
         let filter = PublicReportFilter(ids: ids, category: category, closed: closed, from: try Self.date(r, "start_date"),
                                         to: try Self.date(r, "end_date"), limit: try r.queryInt("limit", default: 1000, range: 1...1000))
         return try .json(try await service.publicReports(filter))
@@ -121,13 +124,14 @@ struct Open311Routes {
 
     @Sendable func get(_ r: APIRequest) async throws -> APIResponse {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
-        try Open311Form.checkJurisdiction(r.query("jurisdiction_id"))
+        try Open311Form.checkQuery(r)
         return try .json([try await service.publicReport(id: try r.parameter("id"))])
     }
 
     @Sendable func token(_ r: APIRequest) async throws -> APIResponse {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
-        let token = try r.parameter("token")
+        try Open311Form.checkQuery(r)
+        let token = try r.parameter("tracking_token")
         let s = try await service.track(token: token)
         struct Out: Encodable {
             var serviceRequestId: String; var token: String; var status: String; var statusNotes: String
@@ -142,15 +146,32 @@ struct Open311Routes {
 /// Reading an Open311 POST body, form-encoded (as the specification says) or JSON, into a submission.
 enum Open311Form {
     static let fields: Set<String> = [
-        "service_code", "lat", "long", "address_string", "address_id", "description", "media_url", "api_key",
+        "service_code", "lat", "long", "address_string", "description", "media_url", "api_key",
         "jurisdiction_id", "idempotency_key", "kato", "email", "device_id", "account_id", "first_name", "last_name", "phone",
     ]
 
-    static func checkJurisdiction(_ j: String?) throws(AqylError) {
-        if let j, !j.isEmpty, j != "kz" { throw AqylError.invalid("jurisdiction_id", "jurisdiction_id must be 'kz' (or left out)") }
+    /// The query fields every Open311 read accepts: `jurisdiction_id` (`kz`) and an ignored `api_key`.
+    static func checkQuery(_ r: APIRequest) throws(AqylError) {
+        try checkJurisdiction(r.query("jurisdiction_id"))
+        try r.query("api_key")?.checkText("api_key", max: 200, allowBlank: true)
     }
 
-    static func isAttributeKey(_ k: String) -> Bool { k.hasPrefix("attribute[") && k.hasSuffix("]") && k.count > 11 }
+    static func checkJurisdiction(_ j: String?) throws(AqylError) {
+        if let j, j != "kz" { throw AqylError.invalid("jurisdiction_id", "jurisdiction_id must be 'kz' (or left out)") }
+    }
+
+    /// `attribute[CODE]`, CODE 1–40 lower-case letters or `_` (the contract's pattern).
+    static func isAttributeKey(_ k: String) -> Bool {
+        guard k.hasPrefix("attribute["), k.hasSuffix("]") else { return false }
+        let code = k.utf8.dropFirst(10).dropLast()
+        return (1...40).contains(code.count) && code.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+    }
+
+    /// Fields read as text of at most this many characters (contact fields are accepted and discarded).
+    static let maxLength: [String: Int] = [
+        "address_string": 500, "api_key": 200, "email": 500, "first_name": 500, "last_name": 500, "phone": 500,
+        "device_id": 500, "account_id": 500,
+    ]
 
     /// Field → value; unknown fields, repeated fields and bad encodings are 400s naming the field.
     static func fields(body data: Data, contentType: String?) throws(AqylError) -> [String: String] {
@@ -160,11 +181,16 @@ enum Open311Form {
             guard let obj = try? JSONSerialization.jsonObject(with: data), let dict = obj as? [String: Any] else {
                 throw AqylError(.badRequest, code: "malformed_json", "request body must be a JSON object")
             }
+            // JSON is typed: `lat` and `long` are numbers, every other field is a string.
             for (k, v) in dict {
+                let numeric = k == "lat" || k == "long"
                 switch v {
-                case let s as String: out[k] = s
-                case let n as NSNumber where !["c", "B"].contains(String(cString: n.objCType)): out[k] = n.stringValue
-                default: throw AqylError(.badRequest, code: "wrong_type", "'\(k.prefix(60))' must be a string or a number", field: String(k.prefix(60)))
+                case let s as String where !numeric: out[k] = s
+                case let n as NSNumber where numeric && !["c", "B"].contains(String(cString: n.objCType)): out[k] = n.stringValue
+                case is NSNull: continue
+                default:
+                    throw AqylError(.badRequest, code: "wrong_type", "'\(k.prefix(60))' must be \(numeric ? "a number" : "a string")",
+                                    field: String(k.prefix(60)))
                 }
             }
         } else if contentType.isEmpty || contentType.hasPrefix("application/x-www-form-urlencoded") {
@@ -194,25 +220,26 @@ enum Open311Form {
                             "unknown field '\(key.prefix(60))'; allowed: \(fields.sorted().joined(separator: ", ")), attribute[CODE]",
                             field: String(key.prefix(60)))
         }
+        for (key, max) in maxLength { try out[key]?.checkText(key, max: max, allowBlank: true) }
+        for (key, value) in out where isAttributeKey(key) { try value.checkText(key, max: 100, allowBlank: true) }
         return out
     }
 
     static func number(_ fields: [String: String], _ name: String) throws(AqylError) -> Double? {
-        guard let raw = fields[name], !raw.isEmpty else { return nil }
+        guard let raw = fields[name] else { return nil }
         guard let v = Double(raw), v.isFinite else { throw .invalid(name, "'\(name)' must be a number") }
         return v
     }
 
     static func submission(_ f: [String: String]) throws(AqylError) -> AppealSubmission {
         try checkJurisdiction(f["jurisdiction_id"])
-        if let a = f["address_id"], !a.isEmpty { throw AqylError.invalid("address_id", "address_id is not supported; send lat/long or kato") }
-        guard let code = f["service_code"], !code.isEmpty else { throw AqylError.missing("service_code") }
+        guard let code = f["service_code"] else { throw AqylError.missing("service_code") }
         var attributes: [String: String] = [:]
         for (k, v) in f where isAttributeKey(k) { attributes[String(k.dropFirst(10).dropLast())] = v }
         return AppealSubmission(
             category: try AppealCategory.parse(code), description: f["description"] ?? "",
-            lat: try number(f, "lat"), lon: try number(f, "long"), kato: f["kato"].flatMap { $0.isEmpty ? nil : $0 },
-            address: f["address_string"].flatMap { $0.isEmpty ? nil : $0 }, mediaUrl: f["media_url"].flatMap { $0.isEmpty ? nil : $0 },
+            lat: try number(f, "lat"), lon: try number(f, "long"), kato: f["kato"],
+            address: f["address_string"].flatMap { $0.isEmpty ? nil : $0 }, mediaUrl: f["media_url"],
             attributes: attributes, channel: "open311")
     }
 }

@@ -32,7 +32,8 @@ public struct APIRoute: Sendable {
     }
 }
 
-/// Query parameters in the order given. Absent and empty values read as nil.
+/// Query parameters in the order given. An empty value (`?region=`) is a value, not an absent one: the route
+/// validates it like any other (and refuses it where the contract does).
 public struct QueryParameters: Sendable, Equatable {
     public var pairs: [(name: String, value: String)]
 
@@ -42,10 +43,9 @@ public struct QueryParameters: Sendable, Equatable {
         a.pairs.map(\.name) == b.pairs.map(\.name) && a.pairs.map(\.value) == b.pairs.map(\.value)
     }
 
-    /// The first value of `name`, nil when absent or empty.
+    /// The first value of `name`, nil when absent.
     public func get(_ name: String) -> String? {
-        guard let v = pairs.first(where: { $0.name == name })?.value, !v.isEmpty else { return nil }
-        return v
+        pairs.first(where: { $0.name == name })?.value
     }
 
     public var names: [String] { pairs.map(\.name) }

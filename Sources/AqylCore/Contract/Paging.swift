@@ -11,10 +11,16 @@ public struct Cursor: Sendable, Equatable, CustomStringConvertible {
         self.id = id
     }
 
-    /// Reads a cursor a client sent back; a damaged one is a 400 naming `cursor`.
+    /// Reads a cursor a client sent back: one not of the contract's shape (`c1.` and base64url) is a 400, one of
+    /// that shape that this server did not issue a 422, both naming `cursor`.
     public init(_ text: String) throws(AqylError) {
-        let bad = AqylError.invalid("cursor", "cursor is not one this server issued; start again without it", code: "invalid_cursor")
-        guard text.hasPrefix("c1."), text.count <= 400 else { throw bad }
+        let body = text.utf8.dropFirst(3)
+        guard text.hasPrefix("c1."), (1...400).contains(body.count), body.allSatisfy({
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F
+        }) else {
+            throw .invalid("cursor", "cursor must be a next_cursor this server gave", code: "invalid_cursor")
+        }
+        let bad = AqylError.refused("cursor", "cursor is not one this server issued; start again without it", code: "invalid_cursor")
         var b64 = String(text.dropFirst(3)).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64), let s = String(data: data, encoding: .utf8),

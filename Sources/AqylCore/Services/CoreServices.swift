@@ -58,12 +58,14 @@ public final class CoreServices: Sendable {
         return d
     }
 
-    /// The node a reader asks for (`region`, default their own), checked: it must exist (400) and lie within the
+    /// The node a reader asks for (`region`, default their own), checked: it must exist (404) and lie within the
     /// reader's scope (403). Returns the node and the filter covering its subtree.
     public func scope(of reader: Principal, region: String?) async throws -> (node: String, filter: RegionFilter, directory: RegionDirectory) {
         let dir = try await directory()
         let node = region ?? reader.regionKato
-        guard dir.region(node) != nil else { throw AqylError.invalid("region", "unknown region \(node)", code: "unknown_region") }
+        guard dir.region(node) != nil else {
+            throw AqylError(.notFound, code: "unknown_region", "region \(node) not found", field: "region")
+        }
         guard dir.isWithin(node, scope: reader.regionKato) else {
             throw AqylError.forbidden("region \(node) is outside your scope (\(reader.regionKato))")
         }
@@ -102,9 +104,11 @@ public final class CoreServices: Sendable {
         try User.validateUsername(username)
         try Region.validateCode(regionKato, field: "region")
         guard try await directory().region(regionKato) != nil else {
-            throw AqylError.invalid("region", "unknown region \(regionKato)", code: "unknown_region")
+            throw AqylError.refused("region", "unknown region \(regionKato)", code: "unknown_region")
         }
-        if role != .integrator && password == nil { throw AqylError.missing("password") }
+        if role != .integrator && password == nil {
+            throw AqylError.refused("password", "a password is required for every role but integrator", code: "missing_field")
+        }
         let cost = bcryptCost ?? self.bcryptCost
         let hash = try password.map { pw throws(AqylError) in try Passwords.hash(pw, cost: cost) }
         let user = User(id: UUID().uuidString.lowercased(), username: username, displayName: displayName ?? username,
@@ -167,7 +171,7 @@ public final class CoreServices: Sendable {
     public func validateNew(_ rec: Recommendation) async throws {
         try rec.validate()
         guard try await directory().region(rec.regionKato) != nil else {
-            throw AqylError.invalid("region", "unknown region \(rec.regionKato)", code: "unknown_region")
+            throw AqylError.refused("region", "unknown region \(rec.regionKato)", code: "unknown_region")
         }
     }
 

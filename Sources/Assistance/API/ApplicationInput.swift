@@ -128,14 +128,18 @@ public enum ApplicationInput {
                 let cal = Calendar(identifier: .gregorian)
                 if let born = cal.date(from: iin.birthDate) {
                     let years = cal.dateComponents([.year], from: born, to: appliedOn).year ?? 0
-                    if let a = age, a != years { throw .invalid("\(f).age", "age \(a) does not match the IIN's birth date (\(years))") }
+                    if let a = age, a != years { throw .refused("\(f).age", "age \(a) does not match the IIN's birth date (\(years))") }
+                    guard (0...120).contains(years) else {
+                        throw .refused("\(f).iin", "the IIN's birth date gives an age of \(years) on the day of application")
+                    }
                     age = years
                 }
-                if let s = sex, s != iin.sex { throw .invalid("\(f).sex", "sex does not match the IIN") }
+                if let s = sex, s != iin.sex { throw .refused("\(f).sex", "sex does not match the IIN") }
                 sex = iin.sex
             }
-            guard let age else { throw .missing("\(f).age") }
-            guard let sex else { throw .missing("\(f).sex") }
+            // Age and sex come from the IIN when one is sent; without one both are required.
+            guard let age else { throw .refused("\(f).age", "'\(f).age' is required without an IIN", code: "missing_field") }
+            guard let sex else { throw .refused("\(f).sex", "'\(f).sex' is required without an IIN", code: "missing_field") }
             guard let relation = try parseEnum(m.relation, Member.Relation.self, field: "\(f).relation") else { throw .missing("\(f).relation") }
             members.append(Member(iin: m.iin, age: age, sex: sex, relation: relation, disabilityGroup: m.disabilityGroup ?? 0,
                                   employment: try parseEnum(m.employment, Member.Employment.self, field: "\(f).employment") ?? .unknown,

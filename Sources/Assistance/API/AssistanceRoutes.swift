@@ -86,8 +86,10 @@ struct AssistanceRoutes {
 
     @Sendable func listFigures(_ r: APIRequest) async throws -> APIResponse {
         _ = try r.requirePrincipal()
-        struct Out: Encodable { var figures: [RegionQuarterFigures]; var settings: RuleSettingsView }
-        return try .json(Out(figures: try await service.allFigures(), settings: RuleSettingsView(try await service.ruleSettings())))
+        try r.allowOnlyQuery(["region", "limit", "cursor"])
+        let page = try await service.figures(region: try r.queryRegion(), page: try r.pageRequest())
+        struct Out: Encodable { var figures: [RegionQuarterFigures]; var settings: RuleSettingsView; var nextCursor: String? }
+        return try .json(Out(figures: page.items, settings: RuleSettingsView(try await service.ruleSettings()), nextCursor: page.next?.description))
     }
 
     struct FiguresInput: APIInput {
@@ -105,6 +107,9 @@ struct AssistanceRoutes {
     @Sendable func putFigures(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.admin)
         let input = try r.decode(FiguresInput.self)
+        // The contract's pattern: 2000–2100, `Q` upper case.
+        let q = input.quarter.utf8
+        guard q.count == 6, Array(q)[4] == UInt8(ascii: "Q") else { throw AqylError.invalid("quarter", "quarter must look like 2026Q3") }
         let figures = RegionQuarterFigures(region: input.region, quarter: try Quarter(input.quarter), medianIncome: input.medianIncome,
                                            subsistenceMinimum: input.subsistenceMinimum,
                                            source: input.source.trimmingCharacters(in: .whitespaces))

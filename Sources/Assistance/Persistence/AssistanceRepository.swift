@@ -24,7 +24,8 @@ public protocol AssistanceRepository: Sendable {
     func figures(region: String, quarter: Quarter) async throws -> RegionQuarterFigures?
     /// Replaces the figures of one region and quarter; `audit` nil for built-in figures loaded by the system.
     func putFigures(_ figures: RegionQuarterFigures, audit: AuditEvent?) async throws
-    func allFigures() async throws -> [RegionQuarterFigures]
+    /// Figures by region and quarter (optionally one region), a page at a time.
+    func figures(region: String?, page: PageRequest) async throws -> Page<RegionQuarterFigures>
 
     /// Stores an application (its household already stripped of IINs) with its recommendation, in one unit of work.
     func insert(_ application: ASPApplication, month: String, recommendation: Recommendation, audit: AuditEvent) async throws

@@ -40,8 +40,11 @@ public struct InMemoryAssistanceRepository: AssistanceRepository {
         }
     }
 
-    public func allFigures() async throws -> [RegionQuarterFigures] {
-        await tables().figures.values.sorted { ($0.region, $0.quarter) < ($1.region, $1.quarter) }
+    public func figures(region: String?, page: PageRequest) async throws -> Page<RegionQuarterFigures> {
+        let rows = await tables().figures.values.filter { f in region.map { f.region == $0 } ?? true }
+            .filter { f in page.cursor.map { "\(f.region)/\(f.quarter)" > $0.id } ?? true }
+            .sorted { ($0.region, $0.quarter) < ($1.region, $1.quarter) }
+        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: 0, id: "\($0.region)/\($0.quarter)") }
     }
 
     public func insert(_ application: ASPApplication, month: String, recommendation: Recommendation, audit: AuditEvent) async throws {

@@ -111,10 +111,26 @@ public struct SQLAssistanceRepository: AssistanceRepository {
         }
     }
 
-    public func allFigures() async throws -> [RegionQuarterFigures] {
-        try await store.read { sql in
-            try await sql.raw("SELECT * FROM assistance_figures ORDER BY region, quarter").all()
-        }.map(Self.decodeFigures)
+    public func figures(region: String?, page: PageRequest) async throws -> Page<RegionQuarterFigures> {
+        let rows = try await store.read { sql in
+            var q = SQLQueryString("SELECT * FROM assistance_figures WHERE 1 = 1")
+            q.appendEquals("region", region)
+            if let c = page.cursor {
+                // The cursor's id is "region/quarter": keyset on the primary key.
+                let parts = c.id.split(separator: "/", maxSplits: 1).map(String.init)
+                q.appendInterpolation(unsafeRaw: " AND (region > ")
+                q.appendInterpolation(bind: parts.first ?? "")
+                q.appendInterpolation(unsafeRaw: " OR (region = ")
+                q.appendInterpolation(bind: parts.first ?? "")
+                q.appendInterpolation(unsafeRaw: " AND quarter > ")
+                q.appendInterpolation(bind: parts.count > 1 ? parts[1] : "")
+                q.appendInterpolation(unsafeRaw: "))")
+            }
+            q.appendInterpolation(unsafeRaw: " ORDER BY region, quarter LIMIT ")
+            q.appendInterpolation(bind: page.limit + 1)
+            return try await sql.raw(q).all()
+        }
+        return Page(rows: try rows.map(Self.decodeFigures), limit: page.limit) { Cursor(key: 0, id: "\($0.region)/\($0.quarter)") }
     }
 
     // MARK: applications

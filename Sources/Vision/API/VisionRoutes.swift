@@ -20,7 +20,8 @@ struct VisionRoutes {
     /// The strict document readers' errors as the API's.
     static func mapped<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as ValidationError {
-            throw AqylError(.badRequest, code: "invalid_field", e.description, field: e.path.isEmpty ? nil : e.path)
+            throw AqylError(e.isRule ? .unprocessable : .badRequest, code: e.isRule ? "rule_violated" : "invalid_field", e.description,
+                            field: e.path.isEmpty ? nil : e.path)
         }
     }
 
@@ -29,7 +30,7 @@ struct VisionRoutes {
         let id = try r.parameter("id")
         let data = try r.requireBody()
         let config = try Self.mapped { try CameraConfiguration.parse(data) }
-        guard config.cameraID == id else { throw AqylError.invalid("camera_id", "camera_id '\(config.cameraID)' differs from the path's '\(id)'") }
+        guard config.cameraID == id else { throw AqylError.refused("camera_id", "camera_id '\(config.cameraID)' differs from the path's '\(id)'") }
         try await service.installCamera(config, json: String(decoding: data, as: UTF8.self), actor: p)
         struct Out: Encodable { var cameraId: String; var districtKato: String; var version: Int; var rules: [String] }
         return try .json(Out(cameraId: config.cameraID, districtKato: config.districtKATO, version: config.version,
