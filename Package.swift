@@ -118,6 +118,7 @@ let package = Package(
         .executableTarget(name: "ForestBenchmark", dependencies: ["AqylML"], path: "Benchmarks/ForestBenchmark",
                           swiftSettings: strict),
         .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
+        .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML", "AqylCore"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
