@@ -19,7 +19,7 @@ public struct Reason: Sendable, Codable, Equatable {
 
 /// What the machine advises. It stays `pending` until a named official decides.
 public struct Recommendation: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case pending, decided }
+    public enum Status: String, Sendable, Codable, CaseIterable { case pending, decided }
 
     public var id: String
     /// What the recommendation is about: an application, report or account reference (not an IIN).

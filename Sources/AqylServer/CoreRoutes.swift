@@ -225,16 +225,7 @@ struct CoreRoutes {
     @Sendable func listRecommendations(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.officer, .admin, .operator, .auditor)
         try r.allowOnlyQuery(["region", "status", "domain", "limit", "cursor"])
-        let status: Recommendation.Status?
-        switch r.query("status") {
-        case nil: status = .pending
-        case "any": status = nil
-        case let s?:
-            guard let st = Recommendation.Status(rawValue: s) else {
-                throw AqylError.invalid("status", "status must be pending, decided or any")
-            }
-            status = st
-        }
+        let status = try r.queryStatus(Recommendation.Status.self, default: .pending)
         try r.query("domain")?.checkText("domain", max: 40)
         let page = try await core.queue(reader: p, region: try r.queryRegion(), status: status, domain: r.query("domain"),
                                         page: try r.pageRequest())

@@ -13,6 +13,14 @@ public final class AqylStore: PlatformPersistence {
     public var engine: String { db.dialect.rawValue }
     public var location: DatabaseLocation { db.location }
 
+    /// The SQL store behind a persistence port, for a domain's SQL repository (a programming error otherwise).
+    public static func required(_ persistence: any PlatformPersistence) throws -> AqylStore {
+        guard let store = persistence as? AqylStore else {
+            throw AqylError(.internalError, code: "wrong_backend", "a SQL repository needs the SQL store, not \(persistence.engine)")
+        }
+        return store
+    }
+
     init(db: Database, clock: Clock) {
         self.db = db
         self.clock = clock

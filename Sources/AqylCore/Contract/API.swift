@@ -128,6 +128,20 @@ public struct APIRequest: Sendable {
         return v
     }
 
+    /// A list's `status` filter: absent means `pending`-like `value`, `any` means every status (nil), else one of the
+    /// enum's raw values.
+    public func queryStatus<E: RawRepresentable & CaseIterable>(_ type: E.Type, default value: E, name: String = "status") throws(AqylError) -> E? where E.RawValue == String {
+        switch query.get(name) {
+        case nil: return value
+        case "any": return nil
+        case let s?:
+            guard let v = E(rawValue: s) else {
+                throw .invalid(name, "\(name) must be \((E.allCases.map(\.rawValue) + ["any"]).joined(separator: ", "))")
+            }
+            return v
+        }
+    }
+
     /// A KATO code query parameter, validated.
     public func queryRegion(_ name: String = "region") throws(AqylError) -> String? {
         guard let r = query.get(name) else { return nil }

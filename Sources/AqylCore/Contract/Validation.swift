@@ -8,17 +8,25 @@ extension String {
     /// The length as JSON Schema counts it: Unicode code points (not grapheme clusters).
     public var codePointCount: Int { unicodeScalars.count }
 
-    /// True when the text has no character outside whitespace: what the contract's pattern `\S` refuses. Whitespace
-    /// is Unicode's White_Space property plus the four information separators U+001C–U+001F, as Python's `\s`
-    /// (the reference implementation the contract is tested with) has it.
-    public var isBlank: Bool {
-        unicodeScalars.allSatisfy { $0.properties.isWhitespace || (0x1C...0x1F).contains($0.value) }
-    }
+    /// True when the text has no character outside whitespace: what the contract's pattern `\S` refuses, with
+    /// whitespace as JSON Schema's regular expressions (ECMA-262) define it: tab, line feed, vertical tab, form feed,
+    /// carriage return, space, U+00A0, U+FEFF, the Zs spaces and U+2028/U+2029.
+    public var isBlank: Bool { unicodeScalars.allSatisfy(\.isContractWhitespace) }
 
     /// Text of at most `max` code points, not blank unless `allowBlank`; a 400 naming `field` otherwise.
     public func checkText(_ field: String, max: Int, allowBlank: Bool = false) throws(AqylError) {
         if !allowBlank && isBlank { throw isEmpty ? .missing(field) : .invalid(field, "'\(field)' must not be blank") }
         if codePointCount > max { throw .invalid(field, "'\(field)' is longer than \(max) characters") }
+    }
+}
+
+extension Unicode.Scalar {
+    /// ECMA-262's `\s`: WhiteSpace and LineTerminator.
+    public var isContractWhitespace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF: true
+        default: false
+        }
     }
 }
 
@@ -87,7 +95,7 @@ public enum ContractPattern {
         if lower.hasPrefix("https://") { rest = s.dropFirst(8) } else if lower.hasPrefix("http://") { rest = s.dropFirst(7) } else { return false }
         // Python's `re` matches `https?` case-sensitively: only lower-case schemes.
         guard s.hasPrefix("http://") || s.hasPrefix("https://") else { return false }
-        let isSpace: (Unicode.Scalar) -> Bool = { $0.properties.isWhitespace || (0x1C...0x1F).contains($0.value) }
+        let isSpace: (Unicode.Scalar) -> Bool = { $0.isContractWhitespace }
         let scalars = Array(rest.unicodeScalars)
         var k = 0
         while k < scalars.count, !isSpace(scalars[k]), !"/?#".unicodeScalars.contains(scalars[k]) { k += 1 }

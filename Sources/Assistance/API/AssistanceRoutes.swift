@@ -33,16 +33,7 @@ struct AssistanceRoutes {
     @Sendable func queue(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.officer, .admin, .auditor)
         try r.allowOnlyQuery(["region", "status", "limit", "cursor"])
-        let status: ApplicationStatus?
-        switch r.query("status") {
-        case nil: status = .pending
-        case "any": status = nil
-        case let s?:
-            guard let st = ApplicationStatus(rawValue: s) else {
-                throw AqylError.invalid("status", "status must be pending, approved, rejected or any")
-            }
-            status = st
-        }
+        let status = try r.queryStatus(ApplicationStatus.self, default: .pending)
         let page = try await service.queue(reader: p, region: try r.queryRegion(), status: status, page: try r.pageRequest())
         struct Out: Encodable { var applications: [QueueItem]; var nextCursor: String? }
         return try .json(Out(applications: page.items.map(QueueItem.init), nextCursor: page.next?.description))

@@ -38,12 +38,7 @@ public enum AssistanceMigrations {
 public struct SQLAssistanceRepository: AssistanceRepository {
     let store: AqylStore
 
-    public init(_ persistence: any PlatformPersistence) throws {
-        guard let store = persistence as? AqylStore else {
-            throw AqylError(.internalError, code: "wrong_backend", "the SQL repository needs the SQL store")
-        }
-        self.store = store
-    }
+    public init(_ persistence: any PlatformPersistence) throws { store = try AqylStore.required(persistence) }
 
     static func json<T: Encodable>(_ v: T) throws -> String {
         let e = JSONEncoder()

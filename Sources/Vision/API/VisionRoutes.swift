@@ -58,16 +58,7 @@ struct VisionRoutes {
     @Sendable func queue(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.operator, .officer, .admin, .auditor)
         try r.allowOnlyQuery(["region", "status", "limit", "cursor"])
-        let status: VisionEventStatus?
-        switch r.query("status") {
-        case nil: status = .pending
-        case "any": status = nil
-        case let s?:
-            guard let st = VisionEventStatus(rawValue: s) else {
-                throw AqylError.invalid("status", "status must be pending, confirmed, dismissed or any")
-            }
-            status = st
-        }
+        let status = try r.queryStatus(VisionEventStatus.self, default: .pending)
         let page = try await service.queue(reader: p, region: try r.queryRegion(), status: status, page: try r.pageRequest())
         struct Out: Encodable { var events: [StoredVisionEvent]; var nextCursor: String? }
         return try .json(Out(events: page.items, nextCursor: page.next?.description))

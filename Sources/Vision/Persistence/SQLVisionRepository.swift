@@ -33,12 +33,7 @@ public enum VisionMigrations {
 public struct SQLVisionRepository: VisionRepository {
     let store: AqylStore
 
-    public init(_ persistence: any PlatformPersistence) throws {
-        guard let store = persistence as? AqylStore else {
-            throw AqylError(.internalError, code: "wrong_backend", "the SQL repository needs the SQL store")
-        }
-        self.store = store
-    }
+    public init(_ persistence: any PlatformPersistence) throws { store = try AqylStore.required(persistence) }
 
     static func decodeCamera(_ r: any SQLRow) throws -> StoredCamera {
         StoredCamera(cameraId: try r.decode(column: "camera_id", as: String.self), districtKato: try r.decode(column: "district_kato", as: String.self),
