@@ -11,3 +11,4 @@ bash scripts/install-embeddings.sh   # navec word vectors for the triage tests (
 swift build --build-tests
 swift test
 bash scripts/schemathesis.sh --max-examples "${SCHEMATHESIS_EXAMPLES:-40}"
+bash scripts/open311-clients.sh

@@ -226,6 +226,8 @@ public struct PublicReport: Sendable, Codable, Equatable {
     public var serviceName: String
     public var serviceCode: String
     public var agencyResponsible: String
+    /// What the unit will do and by when (the category's deadline per level).
+    public var serviceNotice: String?
     public var requestedDatetime: Date
     public var updatedDatetime: Date
     public var expectedDatetime: Date?
@@ -235,7 +237,8 @@ public struct PublicReport: Sendable, Codable, Equatable {
     /// Coordinates as the public sees them.
     public static func rounded(_ v: Double?) -> Double? { v.map { ($0 * 1000).rounded() / 1000 } }
 
-    public init(_ r: AppealReport, directory: RegionDirectory) {
+    public init(_ r: AppealReport, directory: RegionDirectory, serviceNotice: String? = nil) {
+        self.serviceNotice = serviceNotice
         let unit = directory.region(r.queueKato).map { $0.nameEn ?? $0.nameRu } ?? r.queueKato
         serviceRequestId = r.id
         status = r.status.open311

@@ -368,12 +368,19 @@ public final class AppealsService: Sendable {
             history: events.map { .init(at: $0.at, status: $0.status.rawValue, text: $0.publicNote ?? $0.status.publicText) })
     }
 
+    /// What a reporter is told to expect for a category: its deadline per level and what happens when it passes.
+    public func serviceNotice(_ c: AppealCategory) -> String {
+        let h = Int((config.deadline(for: c) / 3600).rounded())
+        return "Each unit has \(h) hours to act; a report still open then moves one level up (district, region, centre). / "
+            + "На каждом уровне \(h) ч; если обращение не закрыто, оно передаётся выше. / Әр деңгейде \(h) сағ; жабылмаса, жоғары беріледі."
+    }
+
     /// The public (Open311) list: public categories only (domestic violence, child incidents, police complaints and
     /// free-text appeals are omitted entirely, not redacted, so their count and timing leak nothing), each report
     /// redacted to what anyone may see.
     public func publicReports(_ filter: PublicReportFilter) async throws -> [PublicReport] {
         let dir = try await core.directory()
-        return try await repository.publicReports(filter).map { PublicReport($0, directory: dir) }
+        return try await repository.publicReports(filter).map { PublicReport($0, directory: dir, serviceNotice: serviceNotice($0.category)) }
     }
 
     /// A public category's report by id, redacted; restricted ones answer as not found.
@@ -381,6 +388,6 @@ public final class AppealsService: Sendable {
         guard let r = try await repository.report(id: id), r.category.isPublic else {
             throw AqylError.notFound("service request \(id)", field: "id")
         }
-        return PublicReport(r, directory: try await core.directory())
+        return PublicReport(r, directory: try await core.directory(), serviceNotice: serviceNotice(r.category))
     }
 }

@@ -38,6 +38,7 @@ func register(_ route: APIRoute, on router: Router<AqylRequestContext>) {
         for n in names { if let v = context.parameters.get(n) { params[n] = v } }
         var headers: [String: String] = [:]
         for f in request.headers { headers[f.name.canonicalName] = f.value }
+        if let authority = request.head.authority { headers["host"] = authority }   // HTTP/1.1's Host arrives as :authority
         let body: Data?
         if request.method == .post || request.method == .put || request.method == .patch {
             let buffer: ByteBuffer

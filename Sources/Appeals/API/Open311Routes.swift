@@ -1,74 +1,116 @@
 import AqylCore
 import Foundation
 
-/// Open311 GeoReport v2 intake for mobile and bank apps (JSON format).
+/// Open311 GeoReport v2 for mobile and bank apps, city systems and FixMyStreet-style tools: every method in both of
+/// the specification's formats, chosen by the extension (`.xml`, which the specification requires, or `.json`), the
+/// discovery document, and errors in the specification's form and status codes (`Open311Document.error`).
 ///
-/// `api_key` (form or JSON field) is an integrator's API token (a Bearer header works too); errors use Aqyl's
-/// `{"error":{code,message,field}}` shape; the public request list and by-id view show `PublicReport` only (see
-/// there: restricted categories and free-text appeals omitted entirely, no descriptions, rounded coordinates).
-/// Contact fields (`email`, `first_name`, `last_name`, `phone`, `device_id`, `account_id`) are accepted for
-/// compatibility and discarded: the integrator holds the citizen's identity, the citizen holds the tracking token.
+/// `api_key` (form or JSON field) is an integrator's API token (a Bearer header works too). The public request list
+/// and by-id view show `PublicReport` only (see there: restricted categories and free-text appeals omitted entirely,
+/// no descriptions, addresses or media, rounded coordinates). Contact fields (`email`, `first_name`, `last_name`,
+/// `phone`, `device_id`, `account_id`) are accepted for compatibility and discarded: the integrator holds the citizen's
+/// identity, the citizen holds the tracking token.
 struct Open311Routes {
     let service: AppealsService
+    typealias Format = Open311Document.Format
+
+    /// When the GeoReport v2 interface of this server last changed (the discovery document's `changeset`).
+    static let changeset = "2026-12-01T00:00:00+05:00"
 
     var all: [APIRoute] {
-        [
-            APIRoute(.get, "/open311/v2/services.json", services),
-            APIRoute(.get, "/open311/v2/services/{code}.json", serviceDefinition),
-            APIRoute(.post, "/open311/v2/requests.json", submit),
-            APIRoute(.get, "/open311/v2/requests.json", list),
-            APIRoute(.get, "/open311/v2/requests/{id}.json", get),
-            APIRoute(.get, "/open311/v2/tokens/{tracking_token}.json", token),
-        ]
+        var routes: [APIRoute] = []
+        for f in [Format.json, .xml] {
+            let e = f.rawValue
+            routes += [
+                APIRoute(.get, "/open311/discovery.\(e)", handle(f, discovery)),
+                APIRoute(.get, "/open311/v2/services.\(e)", handle(f, services)),
+                APIRoute(.get, "/open311/v2/services/{code}.\(e)", handle(f, serviceDefinition)),
+                APIRoute(.post, "/open311/v2/requests.\(e)", handle(f, submit)),
+                APIRoute(.get, "/open311/v2/requests.\(e)", handle(f, list)),
+                APIRoute(.get, "/open311/v2/requests/{id}.\(e)", handle(f, get)),
+                APIRoute(.get, "/open311/v2/tokens/{tracking_token}.\(e)", handle(f, token)),
+            ]
+        }
+        return routes
     }
 
-    struct ServiceOut: Encodable {
-        var serviceCode: String
-        var serviceName: String
-        var description: String
-        var metadata: Bool
-        var type = "realtime"
-        var keywords: String
-        var group: String
+    /// A handler answering in `format`, its errors in the specification's form.
+    func handle(_ format: Format, _ body: @escaping @Sendable (APIRequest) async throws -> (Open311Document, Int))
+        -> @Sendable (APIRequest) async throws -> APIResponse {
+        { r in
+            do {
+                let (doc, status) = try await body(r)
+                return doc.response(format, status: status)
+            } catch let e as AqylError {
+                return Open311Document.error(e, format: format)
+            }
+        }
     }
 
-    @Sendable func services(_ r: APIRequest) async throws -> APIResponse {
+    /// This server's address as the client reached it (`Host`, and `X-Forwarded-Proto` behind a proxy).
+    static func baseURL(_ r: APIRequest) -> String {
+        let host = r.header("host").flatMap { h in h.allSatisfy { $0.isASCII && !$0.isWhitespace && $0 != "/" } ? h : nil } ?? "127.0.0.1"
+        let scheme = r.header("x-forwarded-proto") == "https" ? "https" : "http"
+        return "\(scheme)://\(host)"
+    }
+
+    @Sendable func discovery(_ r: APIRequest) async throws -> (Open311Document, Int) {
+        try r.allowOnlyQuery([])
+        let endpoint: Open311Document.Value = .object([
+            ("specification", .string(Open311Document.specification)),
+            ("url", .string(Self.baseURL(r) + "/open311/v2")),
+            ("changeset", .string(Self.changeset)),
+            ("type", .string("production")),
+            ("formats", .list(item: "format", [.string("text/xml"), .string("application/json")])),
+        ])
+        return (Open311Document(root: "discovery", value: .object([
+            ("changeset", .string(Self.changeset)),
+            ("contact", .string("The operator of this Aqyl installation; see /openapi.yaml for the whole API.")),
+            ("key_service", .string("API keys (integrator tokens) are issued by an administrator: POST /v1/users/{username}/tokens.")),
+            ("endpoints", .list(item: "endpoint", [endpoint])),
+        ])), 200)
+    }
+
+    @Sendable func services(_ r: APIRequest) async throws -> (Open311Document, Int) {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
         try Open311Form.checkQuery(r)
-        return try .json(AppealCategory.allCases.map { c in
-            ServiceOut(serviceCode: c.rawValue, serviceName: c.nameEn, description: "\(c.nameRu) / \(c.nameKk)",
-                       metadata: !c.attributes.isEmpty, keywords: c.rawValue.replacingOccurrences(of: "_", with: ","),
-                       group: c == .appeal ? "appeals" : "law_and_order")
-        })
+        return (Open311Document(root: "services", value: .list(item: "service", AppealCategory.allCases.map { c in
+            .object([
+                ("service_code", .string(c.rawValue)),
+                ("service_name", .string(c.nameEn)),
+                ("description", .string("\(c.nameRu) / \(c.nameKk)")),
+                ("metadata", .bool(!c.attributes.isEmpty)),
+                ("type", .string("realtime")),
+                ("keywords", .string(c.rawValue.replacingOccurrences(of: "_", with: ","))),
+                ("group", .string(c == .appeal ? "appeals" : "law_and_order")),
+            ])
+        })), 200)
     }
 
-    struct AttributeOut: Encodable {
-        struct Value: Encodable { var key: String; var name: String }
-        var variable = true
-        var code: String
-        var datatype: String
-        var required = false
-        var datatypeDescription: String
-        var order: Int
-        var description: String
-        var values: [Value]?
-    }
-
-    @Sendable func serviceDefinition(_ r: APIRequest) async throws -> APIResponse {
+    @Sendable func serviceDefinition(_ r: APIRequest) async throws -> (Open311Document, Int) {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
         try Open311Form.checkQuery(r)
         let raw = try r.parameter("code")
         guard let c = AppealCategory(rawValue: raw) else { throw AqylError.notFound("service \(raw.prefix(40))", field: "service_code") }
-        struct Out: Encodable { var serviceCode: String; var attributes: [AttributeOut] }
-        return try .json(Out(serviceCode: c.rawValue, attributes: c.attributes.enumerated().map { i, a in
-            AttributeOut(code: a.code, datatype: a.datatype.rawValue,
-                         datatypeDescription: a.datatype == .number ? "a number from 0 to 1000" : a.datatype == .string ? "up to 100 characters" : "one of the values",
-                         order: i + 1, description: a.description,
-                         values: a.values.isEmpty ? nil : a.values.map { AttributeOut.Value(key: $0, name: $0) })
-        }))
+        let attributes: [Open311Document.Value] = c.attributes.enumerated().map { i, a in
+            .object([
+                ("variable", .bool(true)),
+                ("code", .string(a.code)),
+                ("datatype", .string(a.datatype.rawValue)),
+                ("required", .bool(false)),
+                ("datatype_description", .string(a.datatype == .number ? "a number from 0 to 1000" : a.datatype == .string ? "up to 100 characters" : "one of the values")),
+                ("order", .int(i + 1)),
+                ("description", .string(a.description)),
+                ("values", a.values.isEmpty ? nil : .list(item: "value", a.values.map { .object([("key", .string($0)), ("name", .string($0))]) })),
+            ])
+        }
+        return (Open311Document(root: "service_definition", value: .object([
+            ("service_code", .string(c.rawValue)),
+            ("attributes", .list(item: "attribute", attributes)),
+        ])), 200)
     }
 
-    /// The caller: a Bearer token, or Open311's `api_key`.
+    /// The caller: a Bearer token, or Open311's `api_key` (403 in the specification when missing or invalid).
     func caller(_ r: APIRequest, apiKey: String?) async throws -> Principal {
         if let p = r.principal { return p }
         guard let key = apiKey, !key.isEmpty else {
@@ -80,18 +122,19 @@ struct Open311Routes {
         return user.principal
     }
 
-    @Sendable func submit(_ r: APIRequest) async throws -> APIResponse {
+    @Sendable func submit(_ r: APIRequest) async throws -> (Open311Document, Int) {
         let f = try Open311Form.fields(body: try r.requireBody("request body is empty; send form fields or a JSON object"),
                                        contentType: r.header("content-type"))
         let client = try await caller(r, apiKey: f["api_key"])
         let s = try Open311Form.submission(f)
         let outcome = try await service.submit(s, idempotencyKey: try AppealsRoutes.idempotencyKey(r, body: f["idempotency_key"]),
                                                client: client, names: .open311)
-        struct Out: Encodable { var serviceRequestId: String; var token: String; var serviceNotice: String; var accountId: String? }
-        return try .json(
-            [Out(serviceRequestId: outcome.report.id, token: outcome.trackingToken,
-                 serviceNotice: "Keep the token: it is shown once and is the only way to follow this request (GET /open311/v2/tokens/{tracking_token}.json).")],
-            status: outcome.replayed ? 200 : 201)
+        let doc = Open311Document(root: "service_requests", value: .list(item: "request", [.object([
+            ("service_request_id", .string(outcome.report.id)),
+            ("token", .string(outcome.trackingToken)),
+            ("service_notice", .string("Keep the token: it is shown once and is the only way to follow this request (GET /open311/v2/tokens/{token}). " + service.serviceNotice(outcome.report.category))),
+        ])]))
+        return (doc, outcome.replayed ? 200 : 201)
     }
 
     static func date(_ r: APIRequest, _ name: String) throws(AqylError) -> Date? {
@@ -102,44 +145,83 @@ struct Open311Routes {
         return d
     }
 
-    @Sendable func list(_ r: APIRequest) async throws -> APIResponse {
+    /// A comma-delimited query list (the specification allows several service codes and statuses).
+    static func commaList(_ r: APIRequest, _ name: String) throws(AqylError) -> [String]? {
+        guard let raw = r.query(name) else { return nil }
+        let items = raw.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !items.contains(where: \.isEmpty) else { throw .invalid(name, "'\(name)' must be values separated by commas") }
+        return items
+    }
+
+    /// The specification's window: `start_date`/`end_date` may not span more than 90 days, and default to the most
+    /// recent 90 days. `service_request_id` overrides every other filter.
+    @Sendable func list(_ r: APIRequest) async throws -> (Open311Document, Int) {
         try r.allowOnlyQuery(["service_code", "status", "service_request_id", "start_date", "end_date", "limit", "jurisdiction_id", "api_key"])
         try Open311Form.checkQuery(r)
-        let category = try r.query("service_code").map { code throws(AqylError) in try AppealCategory.parse(code) }
-        let closed: Bool?
-        switch r.query("status") {
-        case nil: closed = nil
-        case "open": closed = false
-        case "closed": closed = true
-        default: throw AqylError.invalid("status", "status must be open or closed")
+        let categories = try Self.commaList(r, "service_code").map { codes throws(AqylError) in
+            Set(try codes.map { code throws(AqylError) in try AppealCategory.parse(code) })
         }
-        let ids = r.query("service_request_id").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        if let ids, ids.contains(where: \.isEmpty) {
-            throw AqylError.invalid("service_request_id", "service_request_id must be request ids separated by commas")
+        var closed: Bool?
+        if let statuses = try Self.commaList(r, "status") {
+            guard statuses.allSatisfy({ $0 == "open" || $0 == "closed" }) else {
+                throw AqylError.invalid("status", "status must be open, closed, or both separated by a comma")
+            }
+            closed = Set(statuses).count == 2 ? nil : statuses.first == "closed"
         }
-        let filter = PublicReportFilter(ids: ids, category: category, closed: closed, from: try Self.date(r, "start_date"),
-                                        to: try Self.date(r, "end_date"), limit: try r.queryInt("limit", default: 1000, range: 1...1000))
-        return try .json(try await service.publicReports(filter))
+        let ids = try Self.commaList(r, "service_request_id")
+        let start = try Self.date(r, "start_date"), end = try Self.date(r, "end_date")
+        let window: TimeInterval = 90 * 86400
+        let now = service.core.clock.now()
+        let from = start ?? (end ?? now).addingTimeInterval(-window)
+        let to = end ?? (start.map { min(now, $0.addingTimeInterval(window)) } ?? now)
+        if to.timeIntervalSince(from) > window {
+            throw AqylError.invalid("end_date", "start_date and end_date may not span more than 90 days")
+        }
+        if to < from { throw AqylError.invalid("end_date", "end_date is before start_date") }
+        let limit = try r.queryInt("limit", default: 1000, range: 1...1000)
+        let filter = ids != nil ? PublicReportFilter(ids: ids, limit: limit)
+            : PublicReportFilter(categories: categories, closed: closed, from: from, to: to, limit: limit)
+        let reports = try await service.publicReports(filter)
+        return (Open311Document(root: "service_requests", value: .list(item: "request", reports.map(\.open311))), 200)
     }
 
-    @Sendable func get(_ r: APIRequest) async throws -> APIResponse {
+    @Sendable func get(_ r: APIRequest) async throws -> (Open311Document, Int) {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
         try Open311Form.checkQuery(r)
-        return try .json([try await service.publicReport(id: try r.parameter("id"))])
+        let report = try await service.publicReport(id: try r.parameter("id"))
+        return (Open311Document(root: "service_requests", value: .list(item: "request", [report.open311])), 200)
     }
 
-    @Sendable func token(_ r: APIRequest) async throws -> APIResponse {
+    /// What the specification's token method answers: the request id a token stands for.
+    @Sendable func token(_ r: APIRequest) async throws -> (Open311Document, Int) {
         try r.allowOnlyQuery(["jurisdiction_id", "api_key"])
         try Open311Form.checkQuery(r)
         let token = try r.parameter("tracking_token")
         let s = try await service.track(token: token)
-        struct Out: Encodable {
-            var serviceRequestId: String; var token: String; var status: String; var statusNotes: String
-            var updatedDatetime: Date; var expectedDatetime: Date?; var history: [PublicStatus.Entry]
-        }
-        return try .json([Out(serviceRequestId: s.serviceRequestId, token: token, status: s.open311Status,
-                              statusNotes: s.history.last?.text ?? "", updatedDatetime: s.updatedDatetime,
-                              expectedDatetime: s.expectedDatetime, history: s.history)])
+        return (Open311Document(root: "service_requests", value: .list(item: "request", [.object([
+            ("service_request_id", .string(s.serviceRequestId)),
+            ("token", .string(token)),
+        ])])), 200)
+    }
+}
+
+extension PublicReport {
+    /// The specification's request element, in its order; Aqyl never shows a description, address or media.
+    var open311: Open311Document.Value {
+        .object([
+            ("service_request_id", .string(serviceRequestId)),
+            ("status", .string(status)),
+            ("status_notes", .string(statusNotes)),
+            ("service_name", .string(serviceName)),
+            ("service_code", .string(serviceCode)),
+            ("agency_responsible", .string(agencyResponsible)),
+            ("service_notice", serviceNotice.map { .string($0) }),
+            ("requested_datetime", .date(requestedDatetime)),
+            ("updated_datetime", .date(updatedDatetime)),
+            ("expected_datetime", expectedDatetime.map { .date($0) }),
+            ("lat", lat.map { .number($0) }),
+            ("long", long.map { .number($0) }),
+        ])
     }
 }
 
@@ -156,8 +238,9 @@ enum Open311Form {
         try r.query("api_key")?.checkText("api_key", max: 200, allowBlank: true)
     }
 
+    /// The only jurisdiction is `kz`; another is "not found" (404), as the specification says.
     static func checkJurisdiction(_ j: String?) throws(AqylError) {
-        if let j, j != "kz" { throw AqylError.invalid("jurisdiction_id", "jurisdiction_id must be 'kz' (or left out)") }
+        if let j, j != "kz" { throw AqylError.notFound("jurisdiction '\(j.prefix(40))'", field: "jurisdiction_id") }
     }
 
     /// `attribute[CODE]`, CODE 1–40 lower-case letters or `_` (the contract's pattern).

@@ -33,16 +33,17 @@ public struct AppealListFilter: Sendable, Equatable {
 /// The public (Open311) list's filters: public categories only, always.
 public struct PublicReportFilter: Sendable, Equatable {
     public var ids: [String]?
-    public var category: AppealCategory?
+    public var categories: Set<AppealCategory>?
     /// Open311's `open` / `closed`.
     public var closed: Bool?
     public var from: Date?
     public var to: Date?
     public var limit: Int
 
-    public init(ids: [String]? = nil, category: AppealCategory? = nil, closed: Bool? = nil, from: Date? = nil, to: Date? = nil, limit: Int = 1000) {
+    public init(ids: [String]? = nil, categories: Set<AppealCategory>? = nil, closed: Bool? = nil, from: Date? = nil, to: Date? = nil,
+                limit: Int = 1000) {
         self.ids = ids
-        self.category = category
+        self.categories = categories
         self.closed = closed
         self.from = from
         self.to = to
@@ -50,7 +51,7 @@ public struct PublicReportFilter: Sendable, Equatable {
     }
 
     public func matches(_ r: AppealReport) -> Bool {
-        r.category.isPublic && (ids.map { $0.contains(r.id) } ?? true) && (category.map { r.category == $0 } ?? true)
+        r.category.isPublic && (ids.map { $0.contains(r.id) } ?? true) && (categories.map { $0.contains(r.category) } ?? true)
             && (closed.map { r.status.isClosed == $0 } ?? true) && (from.map { r.createdAt >= $0 } ?? true)
             && (to.map { r.createdAt <= $0 } ?? true)
     }

@@ -329,7 +329,7 @@ public struct SQLAppealsRepository: AppealsRepository {
             var q = SQLQueryString("SELECT * FROM appeals_reports WHERE 1 = 1")
             Self.appendIn(&q, "category", AppealCategory.allCases.filter(\.isPublic).map(\.rawValue))
             if let ids = f.ids { Self.appendIn(&q, "id", ids) }
-            q.appendEquals("category", f.category?.rawValue)
+            if let cs = f.categories { Self.appendIn(&q, "category", cs.map(\.rawValue).sorted()) }
             if let closed = f.closed {
                 Self.appendIn(&q, "status", AppealStatus.allCases.filter { $0.isClosed == closed }.map(\.rawValue))
             }

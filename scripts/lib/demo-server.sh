@@ -1,0 +1,18 @@
+# Sourced by scripts that test a running server: starts `aqyl serve` with the synthetic demo on a fresh SQLite file
+# at a free port, waits for /health, signs in as the demo admin, and stops the server (removing its files) on exit.
+# Sets PORT, BASE, TOKEN, WORK. AQYL_BIN: the aqyl binary (default .build/debug/aqyl, built when missing).
+BIN=${AQYL_BIN:-.build/debug/aqyl}
+[ -x "$BIN" ] || swift build --product aqyl >&2
+WORK=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+BASE="http://127.0.0.1:$PORT"
+"$BIN" serve --database "sqlite:$WORK/aqyl.sqlite" --port "$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "$BASE/health" >/dev/null && break
+  kill -0 $SERVER_PID 2>/dev/null || { cat "$WORK/server.log" >&2; echo "the server did not start" >&2; exit 1; }
+  sleep 0.5
+done
+TOKEN=$(curl -sf -X POST "$BASE/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"aqyl-demo-2026"}' | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
