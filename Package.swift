@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aqyl", targets: ["AqylCLI"]),
+        .library(name: "AqylKit", targets: ["AqylKit"]),
         .library(name: "AqylML", targets: ["AqylML"]),
         .library(name: "AqylCore", targets: ["AqylCore"]),
     ],
@@ -31,11 +32,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],
     targets: [
-        .target(name: "AqylML", swiftSettings: strict),
+        .target(
+            name: "AqylKit",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(name: "AqylML", dependencies: ["AqylKit"], swiftSettings: strict),
         .target(
             name: "AqylCore",
             dependencies: [
-                "AqylML",
+                "AqylKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
@@ -57,11 +63,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML"], swiftSettings: strict),
+        .target(name: "Assistance", dependencies: ["AqylKit", "AqylCore", "AqylStore", "AqylML"], swiftSettings: strict),
         .target(
             name: "Appeals",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML",
+                "AqylKit", "AqylCore", "AqylStore", "AqylML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
@@ -69,13 +75,13 @@ let package = Package(
         ),
         .target(
             name: "Vision",
-            dependencies: ["AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["AqylKit", "AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
         .target(
             name: "AqylServer",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylKit", "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,17 +95,18 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylServer", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "ForestBenchmark", dependencies: ["AqylML"], path: "Benchmarks/ForestBenchmark",
+        .executableTarget(name: "ForestBenchmark", dependencies: ["AqylKit", "AqylML"], path: "Benchmarks/ForestBenchmark",
                           swiftSettings: strict),
-        .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
+        .testTarget(name: "AqylKitTests", dependencies: ["AqylKit"], swiftSettings: strict),
+        .testTarget(name: "AqylMLTests", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
-        .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "AssistanceTests", dependencies: ["AqylKit", "Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore"], swiftSettings: strict),
         .testTarget(
