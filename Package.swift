@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aqyl", targets: ["AqylCLI"]),
+        .library(name: "AqylKit", targets: ["AqylKit"]),
         .library(name: "AqylML", targets: ["AqylML"]),
         .library(name: "AqylCore", targets: ["AqylCore"]),
     ],
@@ -32,11 +33,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
-        .target(name: "AqylML", swiftSettings: strict),
+        .target(
+            name: "AqylKit",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(name: "AqylML", dependencies: ["AqylKit"], swiftSettings: strict),
         .target(
             name: "AqylCore",
             dependencies: [
-                "AqylML",
+                "AqylKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -60,12 +66,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML", .product(name: "SQLKit", package: "sql-kit")],
+        .target(name: "Assistance", dependencies: ["AqylKit", "AqylCore", "AqylStore", "AqylML", .product(name: "SQLKit", package: "sql-kit")],
                 swiftSettings: strict),
         .target(
             name: "Appeals",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML",
+                "AqylKit", "AqylCore", "AqylStore", "AqylML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -74,13 +80,13 @@ let package = Package(
         ),
         .target(
             name: "Vision",
-            dependencies: ["AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["AqylKit", "AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
         .target(
             name: "AqylServer",
             dependencies: [
-                "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylKit", "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,19 +115,20 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylDemo", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "ForestBenchmark", dependencies: ["AqylML"], path: "Benchmarks/ForestBenchmark",
+        .executableTarget(name: "ForestBenchmark", dependencies: ["AqylKit", "AqylML"], path: "Benchmarks/ForestBenchmark",
                           swiftSettings: strict),
-        .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
+        .testTarget(name: "AqylKitTests", dependencies: ["AqylKit"], swiftSettings: strict),
+        .testTarget(name: "AqylMLTests", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML", "AqylCore"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
-        .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "AssistanceTests", dependencies: ["AqylKit", "Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(

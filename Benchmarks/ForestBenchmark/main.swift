@@ -16,8 +16,8 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 do {
     var t0 = now()
-    let (train, yTrain) = try CSVReader.read(path: arg("train", "train.csv"), options: CSVOptions(target: target))
-    let (test, yTest) = try CSVReader.read(path: arg("test", "test.csv"), options: CSVOptions(target: target, rejectAllMissingColumns: false))
+    let (train, yTrain) = try DataTable.readCSV(path: arg("train", "train.csv"), options: DataTable.LoadOptions(target: target))
+    let (test, yTest) = try DataTable.readCSV(path: arg("test", "test.csv"), options: DataTable.LoadOptions(target: target, rejectAllMissingColumns: false))
     let loadSeconds = now() - t0
     var clf = RandomForestClassifier(
         treeCount: Int(arg("trees", "100"))!, minSamplesLeaf: Int(arg("min-leaf", "1"))!,

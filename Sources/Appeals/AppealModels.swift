@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import Foundation
 
 /// Metadata of a file the citizen attached (the file itself stays with the integrator or a media store).

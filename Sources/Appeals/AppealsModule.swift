@@ -1,4 +1,5 @@
 import AqylCore
+import AqylML
 import Foundation
 
 /// Citizen reports and appeals as a platform module: tables, Open311 and native routes, the escalation job, demo.
@@ -15,7 +16,8 @@ public struct AppealsModule: DomainModule {
     public static func make(_ platform: PlatformContext) async throws -> AppealsModule {
         let config = try AppealsConfig.from(platform.config)
         let triage = try AppealTriage.load(modelPath: config.triageModelPath,
-                                           embeddingsDirectory: platform.config.string(forKey: "aqyl.embeddings.dir"))
+                                           wordVectorDirectories: TextWordVectors.searchDirectories(
+                                               explicit: platform.config.string(forKey: "aqyl.embeddings.dir")))
         return AppealsModule(service: AppealsService(core: platform.core, repository: try AppealsRepositories.make(for: platform.persistence),
                                                      config: config, triage: triage))
     }

@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import Crypto
 import Foundation
 

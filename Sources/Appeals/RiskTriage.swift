@@ -180,12 +180,14 @@ public struct AppealTriage: Sendable {
         }
     }
 
-    /// Loads the model at `path` when given (its word vectors, if it uses them, from `embeddingsDirectory` or the
-    /// default places).
-    public static func load(modelPath: String?, embeddingsDirectory: String? = nil) throws -> AppealTriage {
+    /// Loads the model at `path` when given; a model trained with word vectors finds them in
+    /// `wordVectorDirectories` (the caller's configuration first, then `.embeddings` in the working directory, the
+    /// executable's directory and their parents).
+    public static func load(modelPath: String?,
+                            wordVectorDirectories: [String] = TextWordVectors.searchDirectories()) throws -> AppealTriage {
         guard let modelPath else { return AppealTriage(classifier: nil) }
         do {
-            return AppealTriage(classifier: try TextClassifier.load(from: modelPath))
+            return AppealTriage(classifier: try TextClassifier.load(from: modelPath, wordVectorDirectories: wordVectorDirectories))
         } catch {
             throw AqylError(.badRequest, code: "triage_model_unreadable", "cannot load triage model \(modelPath): \(error)",
                             field: "AQYL_TRIAGE_MODEL")

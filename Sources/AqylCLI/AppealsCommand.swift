@@ -1,5 +1,6 @@
 import Appeals
 import AqylCore
+import AqylKit
 import AqylML
 import AqylStore
 import ArgumentParser
@@ -75,13 +76,13 @@ extension TriageCommand {
 
         public func run() async throws {
             let old: TextClassifier
-            do { old = try TextClassifier.load(from: model) } catch { throw ValidationError("\(error)") }
+            do { old = try TextClassifier.load(from: model, wordVectorDirectories: wordVectorDirectories()) } catch { throw ValidationError("\(error)") }
             let base: TextLabeledTable
             do {
                 base = try TextLabeledTable.load(
                     path: data, textColumn: old.info.textColumn, labelColumns: old.labels,
                     policy: labelValues == .binary ? .strictBinary : .scores(threshold: old.info.options.labelThreshold))
-            } catch let e as TextLabeledTable.LoadError { throw ValidationError(e.description) }
+            } catch let e as CSVError { throw ValidationError(e.description) }
             let corrections = try await withPlatform(db) { platform in
                 try await platform.module(AppealsModule.self).service.corrections(reader: Settings.operatorName)
             }
@@ -92,7 +93,8 @@ extension TriageCommand {
             options.calibrationFolds = min(options.calibrationFolds, table.texts.count)
             let trained = try TextClassifier.train(
                 texts: table.texts, targets: table.targets, labels: table.labelNames, options: options,
-                textColumn: old.info.textColumn, dataSHA256: table.sha256, dataFile: data, progress: { progress.log($0) })
+                textColumn: old.info.textColumn, dataSHA256: table.sha256, dataFile: data,
+                wordVectorDirectories: wordVectorDirectories(), progress: { progress.log($0) })
             try trained.save(to: out)
             let card = TriageRetraining.modelCard(modelPath: out, baseRows: base.texts.count, corrections: corrections,
                                                   labels: trained.labels, scores: trained.info.outOfFold)

@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import AqylML
 import Assistance
 import ArgumentParser
@@ -16,12 +17,10 @@ struct AssistanceCommand: AsyncParsableCommand {
     }
 
     static func readHouseholds(data: String, schema: MemberSchema, requireTarget: Bool, expected: [String]? = nil) throws -> HouseholdTable {
-        let text: String
-        do { text = try String(contentsOfFile: data, encoding: .utf8) } catch {
-            throw ValidationError("cannot read \(data) as UTF-8 text")
-        }
+        let csv: CSVReader
+        do { csv = try CSVReader(path: data) } catch { throw CLIError(error.description) }
         do {
-            let hh = try HouseholdAggregator.aggregate(csvText: text, file: data, schema: schema, requireTarget: requireTarget,
+            let hh = try HouseholdAggregator.aggregate(csv: csv, schema: schema, requireTarget: requireTarget,
                                                        expectedFeatures: expected)
             for issue in hh.rejected { stderr("\(data): \(issue)") }
             stderr("\(data): \(hh.ids.count) households, \(hh.rejected.count) rows/households rejected (listed above)")
@@ -127,7 +126,7 @@ struct AssistanceCommand: AsyncParsableCommand {
                 var cells = [hh.ids[r], split[r], raw[r], eligible[r]]
                 for c in hh.table.columns {
                     let v = c.values[r]
-                    if v.isNaN { cells.append("") } else if c.kind.isCategorical { cells.append(CSVReader.escape(c.kind.levels[Int(v)])) } else { cells.append(String(v)) }
+                    if v.isNaN { cells.append("") } else if c.kind.isCategorical { cells.append(CSVWriter.escape(c.kind.levels[Int(v)])) } else { cells.append(String(v)) }
                 }
                 lines.append(cells.joined(separator: ","))
             }

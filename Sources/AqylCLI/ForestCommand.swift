@@ -1,3 +1,4 @@
+import AqylKit
 import AqylML
 import ArgumentParser
 import Foundation
@@ -8,8 +9,9 @@ public struct ForestCommand: ParsableCommand {
         commandName: "forest",
         abstract: "Train, evaluate and apply random forest classifiers on CSV files.",
         discussion: """
-            CSV files need a header row. An empty cell is a missing value; columns with any non-numeric \
-            value are categorical. Quoted fields may contain commas.
+            CSV files (RFC 4180, read strictly: a malformed file is an error naming its line and column) need a \
+            header row. An empty cell is a missing value; columns with any non-numeric value are categorical. \
+            Quoted fields may contain commas, quotes (doubled) and line breaks.
             """,
         subcommands: [Train.self, Evaluate.self, Predict.self])
 
@@ -42,7 +44,7 @@ private func reportingErrors<T>(data: String? = nil, _ body: () throws -> T) thr
 private func readForModel(_ model: ForestModel, path: String, target: String?, rejectAllMissing: Bool) throws -> (DataTable, [String]?) {
     let categorical = Set(model.features.filter { $0.kind.isCategorical }.map(\.name))
     let numeric = Set(model.features.filter { !$0.kind.isCategorical }.map(\.name))
-    return try CSVReader.read(path: path, options: CSVOptions(
+    return try DataTable.readCSV(path: path, options: DataTable.LoadOptions(
         target: target, categorical: categorical, numeric: numeric, rejectAllMissingColumns: rejectAllMissing))
 }
 
@@ -81,7 +83,7 @@ extension ForestCommand {
         public func run() throws {
             try reportingErrors {
                 let start = Date()
-                let (table, labels) = try CSVReader.read(path: data, options: CSVOptions(target: target, drop: Set(drop)))
+                let (table, labels) = try DataTable.readCSV(path: data, options: DataTable.LoadOptions(target: target, drop: Set(drop)))
                 guard let labels else { throw ForestCLIError(description: "\(data): target column '\(target)' not found") }
                 standardError("read \(table.rowCount) rows x \(table.columnCount) features from \(data)")
                 var mf = MaxFeatures.sqrt
@@ -166,7 +168,7 @@ extension ForestCommand {
                 var ids: [String]? = nil
                 if let idColumn {
                     guard let c = table.column(named: idColumn) else {
-                        throw CSVError(file: data, column: idColumn, message: "id column not found")
+                        throw CSVError(file: data, line: 1, columnName: idColumn, reason: .missingColumn, message: "id column not found")
                     }
                     ids = c.values.map { v in
                         if v.isNaN { return "" }
@@ -185,7 +187,7 @@ extension ForestCommand {
                     header += m.featureNames.map { "contrib_\($0)" }
                     header += ["reason_1", "reason_2", "reason_3"]
                 }
-                var lines = [header.map(CSVReader.escape).joined(separator: ",")]
+                var lines = [header.map(CSVWriter.escape).joined(separator: ",")]
                 let F = m.features.count
                 for r in 0..<table.rowCount {
                     var fields: [String] = [ids?[r] ?? String(r + 1), m.classes[best[r]]]
@@ -200,7 +202,7 @@ extension ForestCommand {
                             fields.append(i < top.count ? String(format: "%@ (%+.4f)", top[i].feature, top[i].contribution) : "")
                         }
                     }
-                    lines.append(fields.map(CSVReader.escape).joined(separator: ","))
+                    lines.append(fields.map(CSVWriter.escape).joined(separator: ","))
                 }
                 try (lines.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
                 standardError("wrote \(table.rowCount) predictions to \(out)")

@@ -1,3 +1,4 @@
+import AqylKit
 import AqylML
 import ArgumentParser
 import Foundation
@@ -11,6 +12,12 @@ public struct TriageCommand: ParsableCommand {
     )
 
     public init() {}
+}
+
+/// Where the triage commands look for word vectors: `$AQYL_EMBEDDINGS_DIR` first when set, then `.embeddings` in the
+/// working directory, beside the executable and in their parents. The CLI is the one place that reads the environment.
+func wordVectorDirectories() -> [String] {
+    TextWordVectors.searchDirectories(explicit: Settings.reader().string(forKey: "aqyl.embeddings.dir"))
 }
 
 /// Prints a line on standard error.
@@ -102,7 +109,7 @@ extension TriageCommand {
                 table = try TextLabeledTable.load(
                     path: data, textColumn: textColumn,
                     policy: labelValues == .binary ? .strictBinary : .scores(threshold: labelThreshold))
-            } catch let e as TextLabeledTable.LoadError {
+            } catch let e as CSVError {
                 let hint = e.message.hasSuffix("is not 0 or 1") ? " (use --label-values scores for [0,1] scores)" : ""
                 throw ValidationError(e.description + hint)
             }
@@ -111,7 +118,7 @@ extension TriageCommand {
             let model = try TextClassifier.train(
                 texts: table.texts, targets: table.targets, labels: table.labelNames, options: options,
                 textColumn: textColumn, dataSHA256: table.sha256, dataFile: data,
-                progress: { progress.log($0) })
+                wordVectorDirectories: wordVectorDirectories(), progress: { progress.log($0) })
             try model.save(to: out)
             triageLog(String(format: "trained in %.1f s; wrote %@", model.info.trainingSeconds, out))
         }
@@ -129,11 +136,12 @@ extension TriageCommand {
             switch wordVectors {
             case "none": vectors = nil
             case "auto":
-                vectors = TextWordVectors.isInstalled(TextWordVectors.navecNews) ? TextWordVectors.navecNews : nil
+                vectors = TextWordVectors.isInstalled(TextWordVectors.navecNews, searching: wordVectorDirectories())
+                    ? TextWordVectors.navecNews : nil
                 triageLog(vectors.map { "word vectors: \($0)" }
                     ?? "word vectors: none installed (run scripts/install-embeddings.sh for about +1 micro-F1 point)")
             default:
-                guard TextWordVectors.isInstalled(wordVectors) else {
+                guard TextWordVectors.isInstalled(wordVectors, searching: wordVectorDirectories()) else {
                     throw ValidationError("--word-vectors \(wordVectors) is not installed (scripts/install-embeddings.sh)")
                 }
                 vectors = wordVectors
@@ -189,7 +197,7 @@ extension TriageCommand {
         public func run() throws {
             let start = Date()
             let classifier: TextClassifier
-            do { classifier = try TextClassifier.load(from: model) } catch { throw ValidationError("\(error)") }
+            do { classifier = try TextClassifier.load(from: model, wordVectorDirectories: wordVectorDirectories()) } catch { throw ValidationError("\(error)") }
             let column = textColumn ?? classifier.info.textColumn
             let table: TextLabeledTable
             do {
@@ -197,7 +205,7 @@ extension TriageCommand {
                     path: data, textColumn: column, labelColumns: classifier.labels,
                     policy: labelValues == .binary
                         ? .strictBinary : .scores(threshold: classifier.info.options.labelThreshold))
-            } catch let e as TextLabeledTable.LoadError {
+            } catch let e as CSVError {
                 throw ValidationError(e.description)
             }
             triageLog("evaluating \(table.texts.count) rows from \(data)")
@@ -232,7 +240,7 @@ extension TriageCommand {
 
         public func run() throws {
             let classifier: TextClassifier
-            do { classifier = try TextClassifier.load(from: model) } catch { throw ValidationError("\(error)") }
+            do { classifier = try TextClassifier.load(from: model, wordVectorDirectories: wordVectorDirectories()) } catch { throw ValidationError("\(error)") }
             let only = labels.map { $0.split(separator: ",").map(String.init) }
             if let only, let unknown = only.first(where: { !classifier.labels.contains($0) }) {
                 throw ValidationError("unknown label '\(unknown)'; the model has: \(classifier.labels.joined(separator: ", "))")

@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// One entry of the append-only audit log. Each entry carries the hash of the one before it, so any

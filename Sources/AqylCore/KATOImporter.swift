@@ -1,4 +1,4 @@
-import AqylML
+import AqylKit
 import Foundation
 
 /// Reads the statistics bureau's KATO classifier saved as CSV (UTF-8): one row per object with its 9-digit code,
@@ -26,8 +26,8 @@ public struct KATOImporter {
 
     /// - Parameter known: regions already in the store, used to resolve parents.
     public static func parse(csv text: String, known: [Region] = KazakhstanRegions.all) throws(RowError) -> Result {
-        let csv: CSVRecords
-        do { csv = try CSVRecords(text: text) } catch { throw RowError(row: error.line, column: nil, message: error.message) }
+        let csv: CSVReader
+        do { csv = try CSVReader(text: text, file: "KATO file") } catch { throw RowError(row: error.line ?? 1, column: error.columnName, message: error.message) }
         guard let codeCol = csv.column("te", "code", "kato", "kato_code") else {
             throw RowError(row: 1, column: "code", message: "no code column: expected one of te, code, kato")
         }
@@ -45,13 +45,17 @@ public struct KATOImporter {
         struct Row { var line: Int; var code: String; var parent: String?; var kk, ru: String; var en, iso: String? }
         var rows: [Row] = []
         var seen: [String: Int] = [:]
-        for rec in csv.records {
+        // The strict reader; a row with the wrong number of fields is reported and skipped like any other bad row.
+        let records: [CSVRecord]
+        do {
+            records = try csv.records(onRaggedRecord: { e in errors.append(RowError(row: e.line ?? 0, column: nil, message: e.message)) })
+        } catch let e as CSVError {
+            throw RowError(row: e.line ?? 1, column: e.columnName, message: e.message)
+        } catch {
+            throw RowError(row: 1, column: nil, message: "\(error)")
+        }
+        for rec in records {
             let f = rec.fields
-            guard f.count == csv.header.count else {
-                errors.append(RowError(row: rec.line, column: nil,
-                                       message: "has \(f.count) fields but the header has \(csv.header.count)"))
-                continue
-            }
             func cell(_ i: Int?) -> String? {
                 guard let i else { return nil }
                 let v = normalise(f[i])

@@ -1,4 +1,4 @@
-import Crypto
+import AqylKit
 import Foundation
 import HummingbirdBcrypt
 
@@ -38,11 +38,4 @@ public enum Passwords {
     public static func tokenDigest(_ token: String) -> String {
         Hashing.sha256Hex(Data(token.utf8))
     }
-}
-
-public enum Hashing {
-    public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
-    public static func sha256Hex(_ string: String) -> String { sha256Hex(Data(string.utf8)) }
 }

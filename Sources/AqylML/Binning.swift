@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Bin code reserved for missing values. Value bins are 0...254.

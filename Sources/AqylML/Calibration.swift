@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Isotonic-regression probability calibration (one-vs-rest per class, then renormalised).

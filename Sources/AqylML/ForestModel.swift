@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Hyper-parameters recorded with a trained model.

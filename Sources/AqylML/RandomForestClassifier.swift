@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// How many features are drawn at each split.

@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// How per-label decision thresholds are chosen on out-of-fold training predictions.
@@ -188,10 +189,12 @@ public struct TextClassifier: Sendable {
     // MARK: Training
 
     /// Trains on `texts` with `targets[row][label]` in [0, 1]. `progress` receives short status
-    /// lines (it may be called from worker threads).
+    /// lines (it may be called from worker threads). Word vectors named in `options.features` are found with
+    /// `TextWordVectors.named(_:searching: wordVectorDirectories)`.
     public static func train(
         texts: [String], targets: [[Float]], labels: [String], options: TextClassifierOptions = TextClassifierOptions(),
         textColumn: String = "text", dataSHA256: String = "", dataFile: String? = nil,
+        wordVectorDirectories: [String] = [],
         progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> TextClassifier {
         let start = Date()
@@ -208,7 +211,8 @@ public struct TextClassifier: Sendable {
         let L = labels.count
         progress("features: extracting from \(n) texts")
         let (vectorizer, x, isWord) = try TextVectorizer.fitWithBlocks(
-            texts: texts, normalizer: options.normalizer, options: options.features)
+            texts: texts, normalizer: options.normalizer, options: options.features,
+            wordVectorDirectories: wordVectorDirectories)
         let twoViews = options.wordViewWeight > 0
         if twoViews && (options.features.wordMaxN == 0 || options.features.charMaxN == 0) {
             throw TextError.invalidOption("wordViewWeight needs both word and character features")
@@ -244,7 +248,7 @@ public struct TextClassifier: Sendable {
         struct Job: Sendable { var label: Int; var fold: Int }
         var jobs: [Job] = (0..<L).map { Job(label: $0, fold: k) }
         for f in 0..<k { for l in 0..<L { jobs.append(Job(label: l, fold: f)) } }
-        let done = TextCounter()
+        let done = SharedCounter()
         let total = jobs.count
         let nbColumns = vectorizer.sparseFeatureCount
         let results: [TextLinearModel] = textParallelMap(count: total) { j in
@@ -446,27 +450,3 @@ public struct TextClassifier: Sendable {
     }
 }
 
-/// SplitMix64 pseudo-random generator (deterministic for a seed): small and fast, for shuffles and synthetic data.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A thread-safe counter.
-final class TextCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}

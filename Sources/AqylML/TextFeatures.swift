@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Feature-extraction settings. Every field has a documented default.
@@ -418,20 +419,24 @@ public struct TextVectorizer: Sendable {
     /// Learns the kept buckets and IDF from `texts` and returns the vectoriser with the TF-IDF
     /// matrix of those texts. Work is spread over the available cores.
     public static func fit(
-        texts: [String], normalizer: TextNormalizer = TextNormalizer(), options: TextFeatureOptions = TextFeatureOptions()
+        texts: [String], normalizer: TextNormalizer = TextNormalizer(), options: TextFeatureOptions = TextFeatureOptions(),
+        wordVectorDirectories: [String] = []
     ) throws -> (TextVectorizer, TextSparseMatrix) {
-        let r = try fitWithBlocks(texts: texts, normalizer: normalizer, options: options)
+        let r = try fitWithBlocks(texts: texts, normalizer: normalizer, options: options,
+                                  wordVectorDirectories: wordVectorDirectories)
         return (r.vectorizer, r.matrix)
     }
 
     /// As `fit`, also telling which features come from word n-grams (`true`) rather than
     /// character n-grams (a bucket shared by both counts as a word feature).
+    /// (`wordVectorDirectories`: where `options.wordVectors` are found, see `TextWordVectors.named(_:searching:)`.)
     public static func fitWithBlocks(
-        texts: [String], normalizer: TextNormalizer = TextNormalizer(), options: TextFeatureOptions = TextFeatureOptions()
+        texts: [String], normalizer: TextNormalizer = TextNormalizer(), options: TextFeatureOptions = TextFeatureOptions(),
+        wordVectorDirectories: [String] = []
     ) throws -> (vectorizer: TextVectorizer, matrix: TextSparseMatrix, isWordFeature: [Bool]) {
         try options.validate()
         guard !texts.isEmpty else { throw TextError.emptyInput("no training texts") }
-        let vectors = try options.wordVectors.map { try TextWordVectors.named($0) }
+        let vectors = try options.wordVectors.map { try TextWordVectors.named($0, searching: wordVectorDirectories) }
         let raws = textParallelMap(count: texts.count) { i in
             rawCounts(texts[i], normalizer: normalizer, options: options, vectors: vectors)
         }

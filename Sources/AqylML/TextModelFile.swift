@@ -55,8 +55,10 @@ extension TextClassifier {
         try encoder.encode(file).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Reads a model written by `save(to:)`; refuses other formats and newer versions.
-    public static func load(from path: String) throws -> TextClassifier {
+    /// Reads a model written by `save(to:)`; refuses other formats and newer versions. A model trained with word
+    /// vectors finds them with `TextWordVectors.named(_:searching:)` in
+    /// `wordVectorDirectories` (e.g. `TextWordVectors.searchDirectories(explicit:)`).
+    public static func load(from path: String, wordVectorDirectories: [String] = []) throws -> TextClassifier {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TextError.invalidModel("\(path): cannot read file")
         }
@@ -79,7 +81,7 @@ extension TextClassifier {
                 throw TextError.invalidModel("\(path): word-vector IDF missing")
             }
             let vectors: TextWordVectors
-            do { vectors = try TextWordVectors.named(id) } catch { throw TextError.invalidModel("\(path): \(error)") }
+            do { vectors = try TextWordVectors.named(id, searching: wordVectorDirectories) } catch { throw TextError.invalidModel("\(path): \(error)") }
             guard file.wordVectorsSHA256 == nil || file.wordVectorsSHA256 == vectors.digest else {
                 throw TextError.invalidModel("\(path): trained on other '\(id)' vectors (SHA-256 differs from the installed ones)")
             }

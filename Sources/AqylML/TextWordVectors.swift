@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Pretrained word vectors in navec's product-quantised layout (Kukushkin's navec, MIT licence): each word's
@@ -19,11 +20,12 @@ public final class TextWordVectors: Sendable {
     private let subDimension: Int
     private let centroidCount: Int
 
-    /// The directory names searched for `<id>/`: `$AQYL_EMBEDDINGS_DIR`, then `.embeddings` in the working
-    /// directory and its parents, then `.embeddings` beside the executable and its parents.
-    public static func searchDirectories() -> [String] {
+    /// The usual directories to search for `<id>/`, in order: `explicit` (the caller's flag or configuration, e.g.
+    /// the CLI's `AQYL_EMBEDDINGS_DIR`) when given, then `.embeddings` in the working directory and its parents (up to
+    /// five levels), then `.embeddings` beside the executable and its parents. Reads no environment.
+    public static func searchDirectories(explicit: String? = nil) -> [String] {
         var dirs: [String] = []
-        if let env = ProcessInfo.processInfo.environment["AQYL_EMBEDDINGS_DIR"], !env.isEmpty { dirs.append(env) }
+        if let explicit, !explicit.isEmpty { dirs.append(explicit) }
         for start in [FileManager.default.currentDirectoryPath, (CommandLine.arguments.first.map {
             URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "")] where !start.isEmpty {
             var url = URL(fileURLWithPath: start)
@@ -37,19 +39,22 @@ public final class TextWordVectors: Sendable {
         return dirs
     }
 
-    /// The first search directory holding `<id>/pq.bin`, as the path of `<id>/`.
-    static func locate(_ id: String) -> String? {
-        searchDirectories().lazy.map { URL(fileURLWithPath: $0).appendingPathComponent(id).path }
+    /// The first of `directories` holding `<id>/pq.bin`, as the path of `<id>/`.
+    static func locate(_ id: String, in directories: [String]) -> String? {
+        directories.lazy.map { URL(fileURLWithPath: $0).appendingPathComponent(id).path }
             .first { FileManager.default.fileExists(atPath: $0 + "/pq.bin") }
     }
 
-    /// The installed vectors called `id`, loaded once per process.
-    public static func named(_ id: String) throws -> TextWordVectors {
+    /// The vectors called `id`: the ones already loaded (or registered) in this process, else the first
+    /// `<directory>/<id>/` of `directories` that holds them (loaded once per process). With no directories only
+    /// loaded or registered vectors are found.
+    public static func named(_ id: String, searching directories: [String] = []) throws -> TextWordVectors {
         try cache.get(id) {
-            if let path = locate(id) { return try TextWordVectors(directory: path, id: id) }
+            if let path = locate(id, in: directories) { return try TextWordVectors(directory: path, id: id) }
             throw TextError.invalidOption(
                 "word vectors '\(id)' are not installed: run scripts/install-embeddings.sh (looked in "
-                    + searchDirectories().joined(separator: ", ") + "; AQYL_EMBEDDINGS_DIR overrides)")
+                    + (directories.isEmpty ? "no directory" : directories.joined(separator: ", "))
+                    + "; AQYL_EMBEDDINGS_DIR names another)")
         }
     }
 
@@ -57,9 +62,9 @@ public final class TextWordVectors: Sendable {
     /// search directories; tests).
     public static func register(_ vectors: TextWordVectors) { cache.put(vectors) }
 
-    /// Whether `named(id)` would find the vectors.
-    public static func isInstalled(_ id: String) -> Bool {
-        cache.has(id) || locate(id) != nil
+    /// Whether `named(id, searching: directories)` would find the vectors.
+    public static func isInstalled(_ id: String, searching directories: [String] = []) -> Bool {
+        cache.has(id) || locate(id, in: directories) != nil
     }
 
     public static let navecNews = "navec_news_v1_1B_250K_300d_100q"
@@ -93,7 +98,7 @@ public final class TextWordVectors: Sendable {
         self.subspaces = qdim
         self.subDimension = dim / qdim
         self.centroidCount = cents
-        self.digest = SHA256Digest.hex([UInt8](pq))
+        self.digest = Hashing.sha256Hex(pq)
     }
 
     /// Word ids of the text's tokens (lower-cased runs of letters; a word missing as written is tried with

@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Split quality criterion.

@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import AqylML
 import Foundation
 

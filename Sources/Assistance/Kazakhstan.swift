@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import AqylML
 import Foundation
 
@@ -80,7 +81,7 @@ public enum Kazakhstan {
     public static func csv(_ households: [(Household, Quarter)]) -> String {
         var out = columns.joined(separator: ",") + "\n"
         for (h, q) in households {
-            for row in memberRows(h, quarter: q) { out += row.map(CSVReader.escape).joined(separator: ",") + "\n" }
+            for row in memberRows(h, quarter: q) { out += CSVWriter.line(row) + "\n" }
         }
         return out
     }

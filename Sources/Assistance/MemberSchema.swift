@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import AqylML
 import Foundation
 
@@ -197,14 +198,20 @@ public struct HouseholdTable: Sendable {
 public enum HouseholdAggregator {
     public static let aggregates = ["mean", "min", "max"]
 
-    /// Reads a member-level CSV and builds one row per household.
-    /// - Parameter requireTarget: training and evaluation need the target; screening does not.
+    /// Reads member-level CSV text and builds one row per household (see `aggregate(csv:...)`).
     public static func aggregate(csvText: String, file: String, schema: MemberSchema, requireTarget: Bool,
                                  expectedFeatures: [String]? = nil) throws -> HouseholdTable {
-        let csv: CSVRecords
-        do { csv = try CSVRecords(text: csvText) } catch {
-            throw AqylError.invalid("data", "\(file): line \(error.line): \(error.message)")
-        }
+        let csv: CSVReader
+        do { csv = try CSVReader(text: csvText, file: file) } catch { throw AqylError.invalid("data", error.description) }
+        return try aggregate(csv: csv, schema: schema, requireTarget: requireTarget, expectedFeatures: expectedFeatures)
+    }
+
+    /// Reads a member-level CSV (the kit's strict reader: a malformed file is an error naming its line and column; a
+    /// row with the wrong number of fields is rejected and reported like a bad value) and builds one row per household.
+    /// - Parameter requireTarget: training and evaluation need the target; screening does not.
+    public static func aggregate(csv: CSVReader, schema: MemberSchema, requireTarget: Bool,
+                                 expectedFeatures: [String]? = nil) throws -> HouseholdTable {
+        let file = csv.file
         let header = csv.header
         var index: [String: Int] = [:]
         for (i, h) in header.enumerated() {
@@ -244,11 +251,13 @@ public enum HouseholdAggregator {
         var parsedMember: [[Float]] = []   // per accepted row, member column values
         var rowFields: [[String]] = []
         var rowLines: [Int] = []
-        for rec in csv.records {
-            guard rec.fields.count == header.count else {
-                rejected.append(RowIssue(row: rec.line, column: nil, reason: "has \(rec.fields.count) fields but the header has \(header.count)"))
-                continue
-            }
+        let records: [CSVRecord]
+        do {
+            records = try csv.records(onRaggedRecord: { e in rejected.append(RowIssue(row: e.line ?? 0, column: nil, reason: e.message)) })
+        } catch let e as CSVError {
+            throw AqylError.invalid("data", e.description)
+        }
+        for rec in records {
             let hid = rec.fields[hidCol].trimmingCharacters(in: .whitespaces)
             guard !hid.isEmpty else {
                 rejected.append(RowIssue(row: rec.line, column: schema.householdId, reason: "household id is empty")); continue
@@ -400,7 +409,7 @@ public enum HouseholdAggregator {
         let s = raw.trimmingCharacters(in: .whitespaces)
         if s.isEmpty || s.uppercased() == "NA" { return .missing }
         if let m = maps[column]?[s] ?? maps["*"]?[s] { return .value(Float(m)) }
-        if let d = Double(s), d.isFinite { return .value(Float(d)) }
+        if let d = CSVNumber.double(s), d.isFinite { return .value(Float(d)) }
         return .notNumber(s)
     }
 }

@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 import Testing
 @testable import AqylML
@@ -274,51 +275,71 @@ func synthetic(n: Int, seed: UInt64, classes: Int = 2) -> (DataTable, [String]) 
         bytes[4] = 99
         #expect(throws: ModelFileError.unsupportedVersion(99)) { try ForestModel(serialized: Data(bytes)) }
     }
-
-    @Test func sha256KnownVectors() {
-        #expect(SHA256Digest.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256Digest.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256Digest.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
 }
 
 @Suite struct CSVTests {
     @Test func parsesQuotesMissingAndCategoricals() throws {
-        let text = "a,b,name,target\n1,2.5,\"Smith, J\",x\n,3,\"say \"\"hi\"\"\",y\n4,,plain,x\n"
-        let (t, y) = try CSVReader.parse(text: text, options: CSVOptions(target: "target"))
+        let text = "a,b,name,target\n1,2.5,\"Smith, J\",x\n,3,\"say \"\"hi\"\"\",y\n4, ,plain,x\n"
+        let (t, y) = try DataTable.parseCSV(text: text, options: DataTable.LoadOptions(target: "target"))
         #expect(y == ["x", "y", "x"])
         #expect(t.featureNames == ["a", "b", "name"])
         #expect(t.column(named: "a")!.values[1].isNaN)
         #expect(t.column(named: "b")!.values[0] == 2.5)
+        #expect(t.column(named: "b")!.values[2].isNaN)  // a blank between the commas is missing
         #expect(t.column(named: "name")!.kind.levels.sorted() == ["Smith, J", "plain", "say \"hi\""])
     }
 
-    @Test func raggedRowNamesFileRowAndColumn() {
+    @Test func raggedRowNamesFileLineAndColumn() {
         let text = "a,b,c\n1,2,3\n4,5\n"
         do {
-            _ = try CSVReader.parse(text: text, file: "bad.csv")
+            _ = try DataTable.parseCSV(text: text, file: "bad.csv")
             Issue.record("expected an error")
         } catch let e as CSVError {
-            #expect(e.file == "bad.csv" && e.row == 2 && e.column == "c")
-            #expect(e.description.contains("bad.csv") && e.description.contains("row 2") && e.description.contains("'c'"))
+            #expect(e.file == "bad.csv" && e.line == 3 && e.column == 3 && e.columnName == "c")
+            #expect(e.description == "bad.csv, line 3, column 3 (c): has 2 fields but the header has 3")
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test func malformedCSVIsAnErrorNamingLineAndColumn() {
+        // The strict reader: a stray quote is an error (the old reader kept it), as in every other command.
+        do {
+            _ = try DataTable.parseCSV(text: "a,b\n1,2\n3,4\"\n", file: "q.csv")
+            Issue.record("expected an error")
+        } catch let e as CSVError {
+            #expect(e.reason == .strayQuote && e.line == 3 && e.column == 2 && e.columnName == "b")
         } catch { Issue.record("unexpected \(error)") }
     }
 
     @Test func unknownTargetAndAllMissingColumnAreErrors() {
-        #expect(throws: CSVError.self) { try CSVReader.parse(text: "a,b\n1,2\n", file: "t.csv", options: CSVOptions(target: "zzz")) }
+        #expect(throws: CSVError.self) {
+            try DataTable.parseCSV(text: "a,b\n1,2\n", file: "t.csv", options: DataTable.LoadOptions(target: "zzz"))
+        }
         do {
-            _ = try CSVReader.parse(text: "a,b\n1,\n2,\n", file: "m.csv")
+            _ = try DataTable.parseCSV(text: "a,b\n1,\n2,\n", file: "m.csv")
             Issue.record("expected an error")
         } catch let e as CSVError {
-            #expect(e.column == "b" && e.file == "m.csv")
+            #expect(e.columnName == "b" && e.column == 2 && e.file == "m.csv")
         } catch { Issue.record("unexpected \(error)") }
         do {
-            _ = try CSVReader.parse(text: "a,b\n1,2\n3,x\n", file: "n.csv", options: CSVOptions(numeric: ["b"]))
+            _ = try DataTable.parseCSV(text: "a,b\n1,2\n3,x\n", file: "n.csv", options: DataTable.LoadOptions(numeric: ["b"]))
             Issue.record("expected an error")
         } catch let e as CSVError {
-            #expect(e.column == "b" && e.row == 2)
+            #expect(e.columnName == "b" && e.line == 3 && e.message.contains("'x'"))
         } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test func readsAFileLikeItsText() throws {
+        let text = "x,y,label\n0.5,a,p\n-1e3,\"b, c\",q\n2,,p\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("forest-\(UUID().uuidString).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let a = try DataTable.readCSV(path: path, options: DataTable.LoadOptions(target: "label"))
+        let b = try DataTable.parseCSV(text: text, options: DataTable.LoadOptions(target: "label"))
+        // (Column equality would fail on the NaN of the missing value: compare bit patterns.)
+        #expect(a.table.columns.map(\.kind) == b.table.columns.map(\.kind) && a.target == b.target)
+        #expect(a.table.columns.map { $0.values.map(\.bitPattern) } == b.table.columns.map { $0.values.map(\.bitPattern) })
+        #expect(a.table.column(named: "y")!.values[2].isNaN)
+        #expect(a.table.column(named: "x")!.values == [0.5, -1000, 2])
     }
 
     @Test func metricsReport() {

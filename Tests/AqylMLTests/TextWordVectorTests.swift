@@ -34,6 +34,14 @@ import Testing
         #expect(v.digest.count == 64)
     }
 
+    @Test func searchDirectoriesPutTheExplicitOneFirst() {
+        let dirs = TextWordVectors.searchDirectories(explicit: "/opt/vectors")
+        #expect(dirs.first == "/opt/vectors")
+        #expect(dirs.dropFirst() == TextWordVectors.searchDirectories()[...])
+        #expect(TextWordVectors.searchDirectories().first == FileManager.default.currentDirectoryPath + "/.embeddings")
+        #expect(TextWordVectors.searchDirectories(explicit: "") == TextWordVectors.searchDirectories())
+    }
+
     @Test func missingVectorsAreAClearError() {
         #expect(throws: TextError.self) { try TextWordVectors.named("no-such-vectors-\(UUID())") }
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-vectors-bad-\(UUID())")
@@ -107,8 +115,12 @@ import Testing
     }
 
     @Test func installedNavecVectorsPlaceRelatedWordsTogether() throws {
-        guard TextWordVectors.isInstalled(TextWordVectors.navecNews) else { return }  // scripts/install-embeddings.sh
-        let v = try TextWordVectors.named(TextWordVectors.navecNews)
+        let dirs = TextWordVectors.searchDirectories()
+        guard TextWordVectors.isInstalled(TextWordVectors.navecNews, searching: dirs) else {  // scripts/install-embeddings.sh
+            print("navec vectors not installed (scripts/install-embeddings.sh): skipped")
+            return
+        }
+        let v = try TextWordVectors.named(TextWordVectors.navecNews, searching: dirs)
         #expect(v.dimension == 300 && v.wordCount == 250_002)
         func vec(_ w: String) throws -> [Float] {
             let ids = v.tokenIDs(w)

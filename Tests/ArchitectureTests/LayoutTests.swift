@@ -76,4 +76,17 @@ struct LayoutTests {
             }
         }
     }
+
+    /// One CSV reader (AqylKit's strict RFC 4180 reader) serves every command; the older readers are gone and the
+    /// core does not reach into the ML library for it.
+    @Test func oneCSVReaderAndTheCoreDoesNotImportML() throws {
+        let files = try Self.sources()
+        let second = files.filter { f in
+            Self.target(f.path) != "AqylKit"
+                && ["struct CSVRecords", "enum TextCSV", "struct TextCSV", "class CSVReader", "struct CSVReader"].contains { f.text.contains($0) }
+        }.map(\.path)
+        #expect(second.isEmpty, "a second CSV reader: \(second)")
+        let coreML = files.filter { Self.target($0.path) == "AqylCore" && $0.text.contains("import AqylML\n") }.map(\.path)
+        #expect(coreML.isEmpty, "AqylCore imports AqylML: \(coreML)")
+    }
 }

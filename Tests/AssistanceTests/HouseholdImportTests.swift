@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import AqylML
 import Assistance
 import Foundation
@@ -47,8 +48,21 @@ struct HouseholdImportTests {
         #expect(hh.rejected.map(\.row) == [5, 6, 7, 8])
         #expect(hh.rejected[0].column == "school_years")
         #expect(hh.rejected[1].reason.contains("no head"))
-        #expect(hh.rejected[2].reason.contains("fields"))
+        #expect(hh.rejected[2].reason == "has 10 fields but the header has 9")
         #expect(hh.rejected[3].column == "target")
+    }
+
+    @Test func malformedCSVStopsTheImportNamingLineAndColumn() throws {
+        let stray = csv.replacingOccurrences(of: "p3,B,1,55,16,0,yes", with: "p3,B,1,55,16,0,y\"es")
+        #expect {
+            try HouseholdAggregator.aggregate(csvText: stray, file: "toy.csv", schema: try schema(), requireTarget: true)
+        } throws: { ($0 as? AqylError)?.message == "toy.csv, line 4, column 7 (owns_car): a quote inside an unquoted field (quote the whole field and double the quote: \"say \"\"hi\"\"\")" }
+        // Quoted fields are read like plain ones.
+        let quoted = csv.replacingOccurrences(of: "p1,A,1,40,11,1,no,2,1", with: "\"p1\",\"A\",\"1\",\"40\",11,1,\"no\",2,1")
+        let a = try HouseholdAggregator.aggregate(csvText: csv, file: "toy.csv", schema: try schema(), requireTarget: true)
+        let b = try HouseholdAggregator.aggregate(csvText: quoted, file: "toy.csv", schema: try schema(), requireTarget: true)
+        #expect(a.ids == b.ids && a.rejected == b.rejected && a.table.featureNames == b.table.featureNames)
+        #expect(a.table.columns.map { $0.values.map(\.bitPattern) } == b.table.columns.map { $0.values.map(\.bitPattern) })
     }
 
     @Test func protectedAttributesAreRefusedAsFeatures() throws {

@@ -1,4 +1,5 @@
 import AqylCore
+import AqylKit
 import AqylML
 @testable import Assistance
 import Foundation
@@ -153,5 +154,67 @@ struct KazakhstanTests {
         #expect(s.rejectedCount == 2)
         #expect(s.rejected.contains { $0.row == 3 && $0.column == "age" && $0.reason.contains("forty") })
         #expect(s.rejected.contains { $0.row == lines.count && $0.reason.contains("3 fields") })
+    }
+
+    /// The same registry written with every field quoted (a BOM, CRLF line ends, household ids that need quoting):
+    /// the kit's reader gives screening the same records, so the same households, features and probabilities.
+    @Test func aQuotedRegistryIsScreenedLikeTheUnquotedOne() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-quoted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("plain.csv").path, quoted = dir.appendingPathComponent("quoted.csv").path
+        try SyntheticPopulation(seed: 41).write(count: 700, to: plain)
+        let csv = try CSVReader(path: plain)
+        let idColumn = try #require(csv.index(of: "household_id"))
+        let suffix = ", \"kk\"\nline"
+        var text = "\u{FEFF}" + csv.header.map { "\"\($0)\"" }.joined(separator: ",") + "\r\n"
+        for rec in try csv.records() {
+            var fields = rec.fields
+            fields[idColumn] += suffix
+            text += fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
+        }
+        try text.write(toFile: quoted, atomically: true, encoding: .utf8)
+        final class Rows: @unchecked Sendable {   // filled from the screening threads
+            let lock = NSLock()
+            var byId: [String: [Float]] = [:]
+        }
+        func screen(_ path: String) throws -> (Screening.Summary, [String: [String]], [String: [Float]]) {
+            let rows = Rows()
+            var options = Screening.Options()
+            options.threshold = 0
+            options.threads = 3
+            options.reasons = 2
+            options.onFeatures = { id, row in rows.lock.withLock { rows.byId[id] = row } }
+            let out = path + ".out"
+            let summary = try Screening.run(registry: path, model: Self.model, out: out, options: options)
+            var byId: [String: [String]] = [:]
+            for rec in try CSVReader(path: out).records() { byId[rec.fields[0]] = Array(rec.fields.dropFirst()) }
+            return (summary, byId, rows.lock.withLock { rows.byId })
+        }
+        let (a, outA, featuresA) = try screen(plain)
+        let (b, outB, featuresB) = try screen(quoted)
+        #expect(a.households == 700 && b.households == 700)
+        #expect(a.memberRows == b.memberRows && a.candidates == b.candidates && a.alreadyApplied == b.alreadyApplied)
+        #expect(a.rejectedCount == 0 && b.rejectedCount == 0)
+        #expect(outA.count == a.candidates && outB.count == outA.count)
+        for (id, fields) in outA { #expect(outB[id + suffix] == fields, "household \(id)") }
+        #expect(featuresB.count == featuresA.count)
+        for (id, row) in featuresA { #expect(featuresB[id + suffix] == row, "household \(id)") }
+    }
+
+    @Test func aMalformedRegistryIsAnErrorNamingLineAndColumn() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aqyl-stray-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var lines = SyntheticPopulation(seed: 3).csv(0..<40).split(separator: "\n").map(String.init)
+        lines[30] = lines[30].replacingOccurrences(of: ",M,", with: ",M\",")
+        lines[30] = lines[30].replacingOccurrences(of: ",F,", with: ",F\",")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var options = Screening.Options()
+        options.threads = 4
+        #expect {
+            try Screening.run(registry: path, model: Self.model, out: path + ".out", options: options)
+        } throws: { e in
+            (e as? AqylError)?.message.contains("line 31, column 5 (sex): a quote inside an unquoted field") == true
+        }
     }
 }
