@@ -58,6 +58,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Assistance", dependencies: ["AqylCore", "AqylStore", "AqylML"], swiftSettings: strict),
+        .target(name: "Forecasting", dependencies: ["AqylML"], swiftSettings: strict),
         .target(
             name: "Appeals",
             dependencies: [
@@ -89,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "Forecasting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -98,6 +99,7 @@ let package = Package(
                           swiftSettings: strict),
         .testTarget(name: "AqylMLTests", dependencies: ["AqylML"], swiftSettings: strict),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML"], swiftSettings: strict),
