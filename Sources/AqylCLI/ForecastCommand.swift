@@ -257,15 +257,19 @@ extension ForecastCommand {
 
     struct Regions: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Regional statistics (Kazakhstan Form 1-M) as series per region and Criminal Code article.")
-        @Option(help: "The regional CSV (e.g. comb_total_by_region.csv).") var data: String
+            abstract: "Regional statistics (Kazakhstan Form 1-M) as series per region and Criminal Code article.",
+            discussion: """
+                --data takes the combined CSV (comb_total_by_region.csv: one all-article total per region) and/or \
+                the regional workbooks (*.XLSX, sheet R1: every article, in proceedings and registered).
+                """)
+        @Option(help: "Regional CSV and/or workbook file(s), comma-separated.") var data: String
         @Option(help: "Regional format: schemas/forecast-FORMAT.json (kz-form1m).") var format: String = "kz-form1m"
         @Option(help: "Read the format from this schema file instead.") var schema: String?
+        @Option(help: "Workbooks: registered or in_proceedings.") var measure: String = "registered"
         @Flag(help: "Print JSON.") var json = false
 
         struct Output: Encodable {
             var period: String
-            var measure: String
             var counts: [RegionalCount]
             var rejections: [IntakeRejection]
         }
@@ -275,21 +279,38 @@ extension ForecastCommand {
             guard let path = schema ?? SchemaLocator.find(format: format, from: dirs) else {
                 throw ValidationError("no schema schemas/\(SchemaLocator.fileName(format: format)) found")
             }
-            let result: (counts: [RegionalCount], rejections: [IntakeRejection])
+            var counts: [RegionalCount] = []
+            var rejections: [IntakeRejection] = []
             let s: RegionalSchema
             do {
                 s = try RegionalSchema.load(path: path)
-                result = try RegionalStatistics.read(path: data, schema: s)
+                for file in data.split(separator: ",").map(String.init) {
+                    let r = file.lowercased().hasSuffix(".xlsx") ? try RegionalStatistics.readWorkbook(path: file, schema: s)
+                                                                 : try RegionalStatistics.read(path: file, schema: s)
+                    counts += r.counts
+                    rejections += r.rejections
+                }
             } catch { throw ValidationError(error.description) }
-            for r in result.rejections { forecastLog("rejected \(r)") }
+            for r in rejections { forecastLog("rejected \(r)") }
             if json {
-                print(try forecastJSON(Output(period: s.period, measure: s.measure, counts: result.counts, rejections: result.rejections), snakeCase: true))
+                print(try forecastJSON(Output(period: s.period, counts: counts, rejections: rejections), snakeCase: true))
                 return
             }
-            let total = result.counts.reduce(0) { $0 + $1.count }
-            print("\(s.measure), \(s.period); \(result.counts.count) regions, \(result.rejections.count) rejected")
-            for c in result.counts.sorted(by: { $0.count > $1.count }) {
-                print(String(format: "%@\t%@\t%@\t%d\t%.1f %%", c.kato, c.region, c.article, c.count, total > 0 ? Double(c.count) / Double(total) * 100 : 0))
+            let fromWorkbooks = counts.contains { $0.measure != "in_proceedings" || $0.article != "ALL" }
+            let shown = counts.filter { fromWorkbooks ? $0.measure == measure : true }
+            let totals = shown.filter { $0.article == "ALL" }
+            let grand = totals.reduce(0) { $0 + $1.count }
+            print("\(s.period), \(fromWorkbooks ? measure : s.measure); \(totals.count) regions, \(rejections.count) rejected")
+            for t in totals.sorted(by: { $0.count > $1.count }) {
+                var line = String(format: "%@\t%@\t%d\t%.1f %%", t.kato, t.region, t.count, grand > 0 ? Double(t.count) / Double(grand) * 100 : 0)
+                if fromWorkbooks {
+                    var byCategory: [String: Int] = [:]
+                    for c in shown where c.kato == t.kato && c.article != "ALL" && c.partOf == nil {
+                        byCategory[String(c.category.split(separator: ".").first!), default: 0] += c.count
+                    }
+                    line += "\t" + byCategory.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                }
+                print(line)
             }
         }
     }
