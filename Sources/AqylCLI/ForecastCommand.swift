@@ -63,8 +63,8 @@ private func reportRejections(_ set: IncidentSet, to path: String?) throws {
     if let path {
         try SchemaLocator.rejectionsCSV(set.rejections).write(toFile: path, atomically: true, encoding: .utf8)
         forecastLog("\(set.rejections.count) rows rejected; every one with file, line, column and reason in \(path)")
-    } else {
-        for r in set.rejections.dropFirst(5) { forecastLog("rejected \(r)") }
+    } else if set.rejections.count > 5 {
+        forecastLog("\(set.rejections.count) rows rejected in all; --rejects FILE lists every one")
     }
 }
 
@@ -145,13 +145,14 @@ extension ForecastCommand {
         @Option(help: "Count only incidents from this day (YYYY-MM-DD).") var from: String?
         @Option(help: "With --from: count only this many days.") var days: Int?
         @Option(help: "Study area A in square metres (overrides the model card).") var studyArea: Double?
+        @Option(help: "Write every rejected input row (file, line, column, value, reason) to this CSV.") var rejects: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
             let cellList: [ForecastCell]
             do { cellList = try CellsFile.read(path: cells) } catch { throw ValidationError(error.description) }
             let set = try input.load()
-            try reportRejections(set, to: nil)
+            try reportRejections(set, to: rejects)
             var area = studyArea
             var source: String? = studyArea == nil ? nil : "--study-area"
             let cardPath = sibling(cells, ".card.json")
@@ -193,6 +194,7 @@ extension ForecastCommand {
         @Option(help: "How many final periods of each series to test.") var testPeriods = 1
         @Option(help: "False discovery rate for alerts.") var alpha = 0.05
         @Option(help: "Fewest earlier periods a series needs to be tested.") var minHistory = 6
+        @Option(help: "Write every rejected input row (file, line, column, value, reason) to this CSV.") var rejects: String?
         @Flag(help: "Print JSON.") var json = false
 
         struct Output: Encodable {
@@ -214,7 +216,7 @@ extension ForecastCommand {
         func run() throws {
             guard let unit = PeriodUnit(rawValue: by) else { throw ValidationError("--by: '\(by)' is not day, week or month") }
             let set = try input.load()
-            try reportRejections(set, to: nil)
+            try reportRejections(set, to: rejects)
             var o = OffenceDynamics.Options(unit: unit)
             o.byDistrict = byDistrict
             o.topLevel = !fullCodes
