@@ -68,6 +68,7 @@ let package = Package(
         ),
         .target(name: "Assistance", dependencies: ["AqylKit", "AqylCore", "AqylStore", "AqylML", .product(name: "SQLKit", package: "sql-kit")],
                 swiftSettings: strict),
+        .target(name: "Forecasting", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .target(
             name: "Appeals",
             dependencies: [
@@ -115,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "Forecasting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -127,6 +128,7 @@ let package = Package(
         .testTarget(name: "AqylMLTests", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML", "AqylCore"], swiftSettings: strict),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["AqylKit", "Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),
