@@ -1,0 +1,125 @@
+import AqylML
+import Foundation
+
+/// How lexical and dense rankings are combined.
+public struct RetrievalConfig: Sendable, Codable, Equatable {
+    public var bm25: BM25Parameters
+    /// Reciprocal rank fusion constant k in w / (k + rank).
+    public var rrfK: Double
+    /// Weight of the dense ranking (the BM25 ranking has weight 1).
+    public var denseWeight: Double
+    /// How deep each ranking is read before fusion.
+    public var depth: Int
+
+    /// Defaults chosen on the benchmark's dev questions (`aqyl legal tune`, two folds; see the model card).
+    public init(bm25: BM25Parameters = BM25Parameters(k1: 1.2, b: 0.75), rrfK: Double = 60, denseWeight: Double = 1, depth: Int = 100) {
+        self.bm25 = bm25
+        self.rrfK = rrfK
+        self.denseWeight = denseWeight
+        self.depth = depth
+    }
+}
+
+/// Reciprocal rank fusion: each list gives `weight / (k + rank)` (rank from 1) to each of its items; items
+/// are sorted by the sum, ties broken by the first list's order, then by chunk index.
+public enum RankFusion {
+    public static func reciprocalRank(_ lists: [(items: [Int], weight: Double)], k: Double) -> [ScoredChunk] {
+        var score: [Int: Double] = [:]
+        var firstSeen: [Int: Int] = [:]
+        var order = 0
+        for (items, weight) in lists {
+            for (r, item) in items.enumerated() {
+                score[item, default: 0] += weight / (k + Double(r + 1))
+                if firstSeen[item] == nil {
+                    firstSeen[item] = order
+                    order += 1
+                }
+            }
+        }
+        return score.map { ScoredChunk(chunk: $0.key, score: $0.value) }.sorted {
+            $0.score != $1.score ? $0.score > $1.score : firstSeen[$0.chunk]! < firstSeen[$1.chunk]!
+        }
+    }
+}
+
+/// One question's retrieval with the evidence for its confidence.
+public struct RetrievalResult: Sendable {
+    public var language: LegalLanguage
+    public var ranked: [ScoredChunk]
+    /// idf-weighted share of the question's terms found in the best chunk (0…1).
+    public var coverage: Double
+    /// Best idf-weighted coverage among the first five chunks.
+    public var bestCoverage: Double
+    /// Cosine of the question with the best chunk (nil without vectors).
+    public var cosine: Double?
+    /// Best cosine among all embedded chunks considered.
+    public var bestCosine: Double?
+    /// Milliseconds spent (embedding included).
+    public var milliseconds: Double
+}
+
+/// Searches an index: BM25 over stemmed terms, E5 vectors when the index has them and an embedder is given,
+/// fused by reciprocal rank; optionally restricted to the law as of a date.
+public struct LegalRetriever: Sendable {
+    public let index: LegalIndex
+    public let embedder: E5Embedder?
+    public var config: RetrievalConfig
+
+    public init(index: LegalIndex, embedder: E5Embedder?, config: RetrievalConfig = RetrievalConfig()) {
+        self.index = index
+        self.embedder = index.hasDense ? embedder : nil
+        self.config = config
+    }
+
+    public var usesDense: Bool { embedder != nil }
+
+    public func search(_ question: String, top: Int = 10, asOf: LegalDate? = nil, lexicalOnly: Bool = false) throws -> RetrievalResult {
+        let clock = ContinuousClock.now
+        let lang = LegalLanguage.detect(question)
+        let keep: (Int) -> Bool = { index.applies($0, on: asOf) }
+        let depth = max(config.depth, top)
+        let bm = index.bm25Scores(question, language: lang, parameters: config.bm25)
+        let lexical = LegalIndex.top(bm, k: depth, minimum: 0, keep: keep)
+        var ranked: [ScoredChunk]
+        var dense: [Float]?
+        if let embedder, !lexicalOnly {
+            let q = try embedder.embed(question, as: .query)
+            let ds = index.denseScores(q)
+            dense = ds
+            let semantic = LegalIndex.top(ds, k: depth, minimum: -1.5, keep: keep)
+            ranked = RankFusion.reciprocalRank([(lexical.map(\.chunk), 1), (semantic.map(\.chunk), config.denseWeight)], k: config.rrfK)
+        } else {
+            ranked = lexical
+        }
+        ranked = Array(ranked.prefix(top))
+        let (mass, known) = index.questionIDFMass(question, language: lang)
+        func coverage(_ c: Int) -> Double {
+            guard mass > 0 else { return 0 }
+            var got = 0.0
+            for (t, idf, _) in known {
+                // Is term t in chunk c? Postings are sorted by chunk.
+                let lo = Int(index.postingStart[t]), hi = Int(index.postingStart[t + 1])
+                var a = lo, b = hi - 1
+                while a <= b {
+                    let m = (a + b) / 2
+                    let d = Int(index.postingDoc[m])
+                    if d == c { got += idf; break }
+                    if d < c { a = m + 1 } else { b = m - 1 }
+                }
+            }
+            return got / mass
+        }
+        let cov = ranked.first.map { coverage($0.chunk) } ?? 0
+        let best = ranked.prefix(5).map { coverage($0.chunk) }.max() ?? 0
+        var cosine: Double?
+        var bestCosine: Double?
+        if let dense, let first = ranked.first {
+            cosine = Double(dense[first.chunk])
+            bestCosine = ranked.prefix(5).map { Double(dense[$0.chunk]) }.max()
+        }
+        let elapsed = ContinuousClock.now - clock
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return RetrievalResult(language: lang, ranked: ranked, coverage: cov, bestCoverage: best, cosine: cosine, bestCosine: bestCosine,
+                               milliseconds: ms)
+    }
+}
