@@ -142,7 +142,7 @@ public final class LegalIndex: @unchecked Sendable {
             docTerms.append(counts.map { ($0.key, UInt16(min($0.value, Int(UInt16.max)))) })
             termsBox[i] = []
         }
-        let sortedTerms = termId.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let sortedTerms = termId.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var remap = [Int32](repeating: 0, count: termId.count)
         for (newId, t) in sortedTerms.enumerated() { remap[Int(termId[t]!)] = Int32(newId) }
         var df = [Int](repeating: 0, count: sortedTerms.count)

@@ -10,13 +10,20 @@ public struct RetrievalConfig: Sendable, Codable, Equatable {
     public var denseWeight: Double
     /// How deep each ranking is read before fusion.
     public var depth: Int
+    /// Re-ranking of the first `rerankDepth` fused chunks by score / best score + `coverageWeight` × the
+    /// idf-weighted share of the question's terms the chunk contains (0 = no re-ranking).
+    public var coverageWeight: Double
+    public var rerankDepth: Int
 
     /// Defaults chosen on the benchmark's dev questions (`aqyl legal tune`, two folds; see the model card).
-    public init(bm25: BM25Parameters = BM25Parameters(k1: 1.2, b: 0.75), rrfK: Double = 60, denseWeight: Double = 1, depth: Int = 100) {
+    public init(bm25: BM25Parameters = BM25Parameters(k1: 1.2, b: 0.75), rrfK: Double = 60, denseWeight: Double = 1, depth: Int = 100,
+                coverageWeight: Double = 0, rerankDepth: Int = 30) {
         self.bm25 = bm25
         self.rrfK = rrfK
         self.denseWeight = denseWeight
         self.depth = depth
+        self.coverageWeight = coverageWeight
+        self.rerankDepth = rerankDepth
     }
 }
 
@@ -91,7 +98,6 @@ public struct LegalRetriever: Sendable {
         } else {
             ranked = lexical
         }
-        ranked = Array(ranked.prefix(top))
         let (mass, known) = index.questionIDFMass(question, language: lang)
         func coverage(_ c: Int) -> Double {
             guard mass > 0 else { return 0 }
@@ -109,6 +115,12 @@ public struct LegalRetriever: Sendable {
             }
             return got / mass
         }
+        if config.coverageWeight > 0, let maxScore = ranked.first?.score, maxScore > 0 {
+            let head = ranked.prefix(config.rerankDepth).map { ScoredChunk(chunk: $0.chunk, score: $0.score / maxScore + config.coverageWeight * coverage($0.chunk)) }
+            ranked = head.enumerated().sorted { $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset }
+                .map(\.element) + ranked.dropFirst(config.rerankDepth)
+        }
+        ranked = Array(ranked.prefix(top))
         let cov = ranked.first.map { coverage($0.chunk) } ?? 0
         let best = ranked.prefix(5).map { coverage($0.chunk) }.max() ?? 0
         var cosine: Double?
