@@ -59,7 +59,7 @@ public struct LegalAnswerer: Sendable {
         var citations: [LegalCitation] = []
         for c in cited {
             let chunk = index.chunk(c)
-            let (quote, para) = bestSentence(chunk, terms: terms)
+            let (quote, para) = try bestSentence(chunk, terms: terms, queryVector: chunk.language == lang ? nil : r.queryVector)
             let ed = chunk.editionIndex >= 0 ? index.meta.editions[chunk.editionIndex] : nil
             citations.append(LegalCitation(act: ed?.title ?? chunk.act, article: chunk.article, paragraph: chunk.paragraph.isEmpty ? para : chunk.paragraph,
                                            edition: ed?.edition?.description ?? "", source: ed?.source ?? chunk.source, quote: quote,
@@ -88,28 +88,34 @@ public struct LegalAnswerer: Sendable {
         return fallback
     }
 
-    /// The sentence (or line) of the chunk sharing most question terms, and the paragraph number of the line
-    /// it is on ("" when the line has none).
-    func bestSentence(_ chunk: LegalChunk, terms: Set<String>) -> (String, String) {
+    /// The sentence (or line) of the chunk sharing most question terms — or, for a chunk in another language
+    /// than the question (`queryVector` given), the sentence closest to the question by E5 — and the paragraph
+    /// number of the line it is on ("" when the line has none).
+    func bestSentence(_ chunk: LegalChunk, terms: Set<String>, queryVector: [Float]? = nil) throws -> (String, String) {
         let analyzer = retriever.index.analyzer
         var best = ""
-        var bestScore = -1.0
+        var bestScore = -Double.infinity
         var bestPara = ""
         var para = ""
+        var candidates: [(sentence: String, para: String)] = []
         let lines = chunk.text.split(separator: "\n").map(String.init)
         for (li, line) in lines.enumerated() {
             if li == 0 && lines.count > 1 && LegalChunker.leadingArticle(line) != nil { continue }  // the article header
             if let n = MarkdownActImporter.paragraphNumber(Substring(line)) { para = n }
-            for s in sentences(line) {
-                let t = analyzer.terms(s, language: chunk.language)
-                let overlap = Double(Set(t).intersection(terms).count)
-                let score = overlap - (s.count > 600 ? 0.5 : 0)
-                if score > bestScore {
-                    best = s
-                    bestScore = score
-                    bestPara = para
-                }
-            }
+            for s in sentences(line) { candidates.append((s, para)) }
+        }
+        var scores: [Double] = candidates.map { c in
+            let overlap = Double(Set(analyzer.terms(c.sentence, language: chunk.language)).intersection(terms).count)
+            return overlap - (c.sentence.count > 600 ? 0.5 : 0)
+        }
+        if let queryVector, let embedder = retriever.embedder, candidates.count > 1 {
+            let rows = try embedder.embedRows(candidates.map(\.sentence), as: .passage)
+            scores = rows.map { row in Double(zip(row, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+        }
+        for (c, score) in zip(candidates, scores) where score > bestScore {
+            best = c.sentence
+            bestScore = score
+            bestPara = c.para
         }
         if best.isEmpty { best = chunk.text }
         return (best.trimmingCharacters(in: .whitespaces), bestPara)

@@ -82,10 +82,10 @@ public struct QuestionOutcome: Sendable {
 public enum LegalEvaluator {
     /// Outcomes for questions that carry gold evidence / answerability.
     public static func outcomes(_ questions: [LegalCSV.Question], retriever: LegalRetriever, refusal: RefusalModel,
-                                top: Int = 10) throws -> [QuestionOutcome] {
+                                top: Int = 10, vectors: [String: [Float]] = [:]) throws -> [QuestionOutcome] {
         var out: [QuestionOutcome] = []
         for q in questions {
-            let r = try retriever.search(q.text, top: top)
+            let r = try retriever.search(q.text, top: top, queryVector: vectors[q.id])
             let answerable = q.answerable ?? !(q.goldEvidence ?? "").isEmpty
             var first: Int?
             if answerable, let g = q.goldEvidence, !g.isEmpty {

@@ -63,6 +63,8 @@ public struct RetrievalResult: Sendable {
     public var bestCosine: Double?
     /// Milliseconds spent (embedding included).
     public var milliseconds: Double
+    /// The question's E5 vector, when dense retrieval ran.
+    public var queryVector: [Float]? = nil
 }
 
 /// Searches an index: BM25 over stemmed terms, E5 vectors when the index has them and an embedder is given,
@@ -80,7 +82,9 @@ public struct LegalRetriever: Sendable {
 
     public var usesDense: Bool { embedder != nil }
 
-    public func search(_ question: String, top: Int = 10, asOf: LegalDate? = nil, lexicalOnly: Bool = false) throws -> RetrievalResult {
+    /// - Parameter queryVector: the question's E5 vector when the caller already has it (tuning reuses them).
+    public func search(_ question: String, top: Int = 10, asOf: LegalDate? = nil, lexicalOnly: Bool = false,
+                       queryVector: [Float]? = nil) throws -> RetrievalResult {
         let clock = ContinuousClock.now
         let lang = LegalLanguage.detect(question)
         let keep: (Int) -> Bool = { index.applies($0, on: asOf) }
@@ -89,8 +93,10 @@ public struct LegalRetriever: Sendable {
         let lexical = LegalIndex.top(bm, k: depth, minimum: 0, keep: keep)
         var ranked: [ScoredChunk]
         var dense: [Float]?
+        var qv: [Float]?
         if let embedder, !lexicalOnly {
-            let q = try embedder.embed(question, as: .query)
+            let q = try queryVector ?? embedder.embed(question, as: .query)
+            qv = q
             let ds = index.denseScores(q)
             dense = ds
             let semantic = LegalIndex.top(ds, k: depth, minimum: -1.5, keep: keep)
@@ -132,6 +138,6 @@ public struct LegalRetriever: Sendable {
         let elapsed = ContinuousClock.now - clock
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         return RetrievalResult(language: lang, ranked: ranked, coverage: cov, bestCoverage: best, cosine: cosine, bestCosine: bestCosine,
-                               milliseconds: ms)
+                               milliseconds: ms, queryVector: qv)
     }
 }
