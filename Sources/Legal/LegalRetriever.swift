@@ -90,7 +90,9 @@ public struct LegalRetriever: Sendable {
         let keep: (Int) -> Bool = { index.applies($0, on: asOf) }
         let depth = max(config.depth, top)
         let bm = index.bm25Scores(question, language: lang, parameters: config.bm25)
-        let lexical = LegalIndex.top(bm, k: depth, minimum: 0, keep: keep)
+        // Terms shared across languages (numbers, loanwords) are noise, not evidence: the lexical ranking only
+        // holds chunks in the question's language; other languages are reached through the E5 vectors.
+        let lexical = LegalIndex.top(bm, k: depth, minimum: 0, keep: { index.language($0) == lang && keep($0) })
         var ranked: [ScoredChunk]
         var dense: [Float]?
         var qv: [Float]?
