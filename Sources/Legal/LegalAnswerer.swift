@@ -159,7 +159,6 @@ public struct LegalAnswerer: Sendable {
     static let authorities: [(needle: String, ru: String, kk: String)] = [
         ("регистрирующ", "регистрирующий орган (ЗАГС)", "тіркеуші орган (АХАЖ)"),
         ("тіркеуші орган", "регистрирующий орган (ЗАГС)", "тіркеуші орган (АХАЖ)"),
-        ("орган, осуществляющ", "орган, названный в норме", "нормада аталған орган"),
         ("нотариус", "нотариус", "нотариус"),
         ("прокурор", "прокуратура", "прокуратура"),
         ("прокуратур", "прокуратура", "прокуратура"),
@@ -176,9 +175,10 @@ public struct LegalAnswerer: Sendable {
     ]
 
     func whereToApply(_ citations: [LegalCitation], lang: LegalLanguage) -> String {
-        let text = citations.map { $0.quote.lowercased() }.joined(separator: " ")
+        // Needles match at the start of a word ("суд" is not found inside "государственный").
+        let text = " " + String(citations.map { $0.quote.lowercased() }.joined(separator: " ").map { $0.isLetter ? $0 : " " })
         var found: [String] = []
-        for a in Self.authorities where text.contains(a.needle) {
+        for a in Self.authorities where text.contains(" " + a.needle) {
             let name = lang == .ru ? a.ru : a.kk
             if !found.contains(name) { found.append(name) }
         }

@@ -294,6 +294,12 @@ func tinyActs(secondEdition: Bool = true) -> [String: String] {
         #expect(c.quote.contains("регистрирующий орган"))
         #expect(a.answer.contains("«\(c.quote)»"))
         #expect(a.answer.contains("регистрирующий орган (ЗАГС)"))
+
+        let cite = LegalCitation(act: "", article: "", paragraph: "", edition: "", source: "",
+                                 quote: "Заявление подается в регистрирующий орган за месяц до государственной регистрации.", chunkId: "x", language: "ru")
+        let w = answerer.whereToApply([cite], lang: .ru)
+        #expect(w.contains("регистрирующий орган (ЗАГС)"))
+        #expect(!w.contains("суд"))  // "суд" inside "государственной" is not an authority
     }
 
     @Test func repealedActIsNotUsed() throws {
