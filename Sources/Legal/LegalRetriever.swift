@@ -15,7 +15,8 @@ public struct RetrievalConfig: Sendable, Codable, Equatable {
     public var coverageWeight: Double
     public var rerankDepth: Int
 
-    /// Defaults chosen on the benchmark's dev questions (`aqyl legal tune`, two folds; see the model card).
+    /// Textbook defaults (BM25 k1 1.2, b 0.75; RRF k 60). `aqyl legal tune` chooses the settings of an index on
+    /// dev questions and writes them to `INDEX.tuned.json`, which the CLI reads.
     public init(bm25: BM25Parameters = BM25Parameters(k1: 1.2, b: 0.75), rrfK: Double = 60, denseWeight: Double = 1, depth: Int = 100,
                 coverageWeight: Double = 0, rerankDepth: Int = 30) {
         self.bm25 = bm25

@@ -37,8 +37,8 @@ public struct RefusalModel: Sendable, Codable, Equatable {
     /// How the weights and threshold were chosen (for the model card).
     public var provenance: String
 
-    /// Fitted on the benchmark's dev questions by `aqyl legal tune` (see the model card it writes); the
-    /// CLI stores the fitted model in the index file when tuned, else these values are used.
+    /// Untuned hand-set default, used for an index that `aqyl legal tune` has not fitted (the fitted model is
+    /// written to `INDEX.tuned.json` beside the index and stated on the model card the same command writes).
     public static let standard = RefusalModel(weights: [6, 2, 0], bias: -4.5, threshold: 0.5, provenance: "untuned default")
 
     public init(weights: [Double], bias: Double, threshold: Double, provenance: String) {
