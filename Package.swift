@@ -84,6 +84,7 @@ let package = Package(
             dependencies: ["AqylKit", "AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
+        .target(name: "Legal", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .target(
             name: "AqylServer",
             dependencies: [
@@ -116,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "Forecasting",
+                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "Forecasting", "Legal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -133,6 +134,7 @@ let package = Package(
         .testTarget(name: "AssistanceTests", dependencies: ["AqylKit", "Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore", "AqylTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LegalTests", dependencies: ["Legal", "AqylKit", "AqylML"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",
             dependencies: [
