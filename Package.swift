@@ -72,6 +72,7 @@ let package = Package(
             dependencies: ["AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
+        .target(name: "AntiFraud", dependencies: ["AqylML"], swiftSettings: strict),
         .target(
             name: "AqylServer",
             dependencies: [
@@ -89,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylServer", "AqylStore", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "AntiFraud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -101,6 +102,7 @@ let package = Package(
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "AntiFraudTests", dependencies: ["AntiFraud", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",

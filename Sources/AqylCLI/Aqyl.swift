@@ -13,7 +13,7 @@ struct Aqyl: AsyncParsableCommand {
         commandName: "aqyl",
         abstract: "Aqyl: AI-assisted public services. The machine advises, a named official decides, every step is audited.",
         version: AqylVersion.value,
-        subcommands: [Serve.self, Migrate.self, AuditCommand.self, UsersCommand.self, RegionsCommand.self, ForestCommand.self, AssistanceCommand.self, TriageCommand.self, AppealsCommand.self, VisionCommand.self])
+        subcommands: [Serve.self, Migrate.self, AuditCommand.self, UsersCommand.self, RegionsCommand.self, ForestCommand.self, AssistanceCommand.self, TriageCommand.self, AppealsCommand.self, VisionCommand.self, FraudCommand.self])
 }
 
 /// The embedded default: a SQLite file in the working directory.
