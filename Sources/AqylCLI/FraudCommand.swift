@@ -12,7 +12,7 @@ struct FraudCommand: AsyncParsableCommand {
             Graphs are folders in the AMLSim layout (nodes.csv + transactions.csv) or the native bank feed \
             (accounts + transfers, CSV or JSON). Every score is a recommendation an investigator confirms.
             """,
-        subcommands: [Train.self, Score.self, Evaluate.self, Features.self])
+        subcommands: [Train.self, Score.self, Evaluate.self, Trace.self, Generate.self, Features.self])
 }
 
 extension FraudCommand {
@@ -202,6 +202,115 @@ extension FraudCommand {
                 do { try m.save(to: model) } catch { throw CLIError("cannot write \(model): \(error.localizedDescription)") }
                 try FraudCommand.writeText(m.card.markdown, to: model + ".card.md")
             }
+        }
+    }
+}
+
+extension FraudCommand {
+    struct Trace: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Follow the money from an account or a transfer: a case graph as JSON, GraphViz DOT and SVG.",
+            discussion: """
+                Money is split over the onward transfers in proportion to their amounts, within --window-hours of \
+                arriving, up to --hops transfers, and stops at exits (cash_out, crypto, international channels and \
+                accounts at foreign banks). AMLSim graphs have no exits: say so in the case. With --model, every account \
+                in the case gets its dropper score. Writes CASE.json, CASE.dot and CASE.svg (beside --out).
+                """)
+        @Option(help: "Graph folder (AMLSim or native feed).") var graph: String
+        @Option(help: "Start from this account (all its transfers in --since/--until).") var fromAccount: String?
+        @Option(help: "Start from this transfer (the feed's id; AMLSim: tx<line in transactions.csv>).") var fromTransfer: String?
+        @Option(help: "Most transfers on a path.") var hops = 4
+        @Option(help: "forward (where the money went) or backward (where it came from).") var direction = "forward"
+        @Option(help: "Onward transfers within this many hours of the money arriving.") var windowHours: Double = 72
+        @Option(help: "Portions under this share of the start amount are not followed.") var minShare: Double = 0.01
+        @Option(help: "Transfers under this amount are not followed.") var minAmount: Double = 0
+        @Option(help: "From an account: only its transfers at or after this time (ISO 8601 or Unix seconds).") var since: String?
+        @Option(help: "From an account: only its transfers at or before this time.") var until: String?
+        @Option(help: "Banks (codes as in the feed) whose accounts are exits too, comma-separated.") var exitBanks: String?
+        @Option(help: "Dropper model: score every account in the case.") var model: String?
+        @Option(help: "Where to write the case JSON (CASE.dot and CASE.svg are written beside it).") var out: String
+        @Option(help: "Worker threads (default: all cores).") var threads: Int?
+
+        func run() async throws {
+            guard (fromAccount == nil) != (fromTransfer == nil) else { throw ValidationError("give exactly one of --from-account and --from-transfer") }
+            guard let dir = MoneyTrace.Direction(rawValue: direction) else { throw ValidationError("--direction must be forward or backward") }
+            guard hops >= 1 && hops <= 20 else { throw ValidationError("--hops must be between 1 and 20") }
+            let threads = max(1, self.threads ?? defaultThreadCount())
+            var o = MoneyTrace.Options()
+            o.direction = dir; o.hops = hops; o.windowHours = windowHours; o.minShare = minShare; o.minAmount = minAmount
+            func time(_ s: String?, _ name: String) throws -> Double? {
+                guard let s else { return nil }
+                switch FeedValues.parseTime(s, allowDateOnly: true) {
+                case .success(let t): return t
+                case .failure(let e): throw ValidationError("\(name): \(e)")
+                }
+            }
+            o.since = try time(since, "--since"); o.until = try time(until, "--until")
+            o.exitBanks = exitBanks.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+            let dropper: DropperModel?
+            do { dropper = try model.map { try DropperModel.load(path: $0) } } catch { throw CLIError("\(error)") }
+            let t0 = monotonicSeconds()
+            let lg = try FraudCommand.load(graph, quiet: true)
+            let g = lg.graph
+            let tLoad = monotonicSeconds()
+            let index = GraphIndex(g, threads: threads)
+            let start: MoneyTrace.Start
+            if let a = fromAccount {
+                guard let i = g.accountIDs.firstIndex(of: a) else { throw CLIError("\(graph): no account '\(a)'") }
+                start = .account(i)
+            } else {
+                guard let j = g.transferIndex(named: fromTransfer!) else {
+                    throw CLIError("\(graph): no transfer '\(fromTransfer!)'\(g.transferIDs == nil ? " (AMLSim transfers are named tx<line>, e.g. tx2 for the first data line)" : "")")
+                }
+                start = .transfer(j)
+            }
+            let tracer = MoneyTrace(graph: g, index: index)
+            var c: CaseGraph
+            do { c = try tracer.run(from: start, options: o) } catch { throw CLIError("\(error)") }
+            var tScore = 0.0
+            if let m = dropper {
+                let s0 = monotonicSeconds()
+                let lookup = Dictionary(uniqueKeysWithValues: c.accounts.compactMap { a in g.accountIDs.firstIndex(of: a.id).map { (a.id, Int32($0)) } })
+                let ids = c.accounts.compactMap { lookup[$0.id] }
+                let fm = m.features(g, index: index, accounts: ids, threads: threads)
+                let sc: [Double]
+                do { sc = try m.scores(fm, threads: threads) } catch { throw CLIError("\(error)") }
+                var byID: [String: Double] = [:]
+                for (r, a) in fm.accounts.enumerated() { byID[g.accountIDs[Int(a)]] = (sc[r] * 1e6).rounded() / 1e6 }
+                for i in c.accounts.indices { c.accounts[i].dropperScore = byID[c.accounts[i].id] }
+                c.notes.append("dropper scores from model \(m.version) (threshold \(String(format: "%.3f", m.threshold)))")
+                tScore = monotonicSeconds() - s0
+            }
+            let base = out.hasSuffix(".json") ? String(out.dropLast(5)) : out
+            do { try c.json().write(to: URL(fileURLWithPath: out)) } catch { throw CLIError("cannot write \(out): \(error.localizedDescription)") }
+            try FraudCommand.writeText(c.dot(), to: base + ".dot")
+            try FraudCommand.writeText(c.svg(), to: base + ".svg")
+            let stops = c.totals.stopped.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ")
+            print("case: \(c.accounts.count) accounts, \(c.transfers.count) transfers, \(c.maxHop) hops; start \(String(format: "%.2f", c.totals.start)) \(c.currency); stopped: \(stops)")
+            print("→ \(out), \(base).dot, \(base).svg")
+            stderr(String(format: "timing: load %.2f s, index %.2f s, trace %.4f s (%d portions), scoring %.3f s; peak memory %@",
+                          tLoad - t0, index.buildSeconds, c.seconds, c.portions, tScore,
+                          peakResidentBytes().map { String(format: "%.0f MiB", Double($0) / 1048576) } ?? "n/a"))
+        }
+    }
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a SYNTHETIC native feed (accounts.csv, transfers.csv) with planted dropper schemes, for scale tests.")
+        @Option(help: "Customer accounts.") var accounts = 1_000_000
+        @Option(help: "Transfers.") var transfers = 10_000_000
+        @Option(help: "Share of accounts that are droppers.") var dropperShare = 0.005
+        @Option(help: "Random seed.") var seed: UInt64 = 1
+        @Option(help: "Output folder.") var out: String
+
+        func run() async throws {
+            guard accounts >= 10, transfers >= 10 else { throw ValidationError("--accounts and --transfers must be at least 10") }
+            var gen = GraphGenerator()
+            gen.accounts = accounts; gen.transfers = transfers; gen.dropperShare = dropperShare; gen.seed = seed
+            let s: GraphGenerator.Summary
+            do { s = try gen.write(to: out) } catch { throw CLIError("\(error)") }
+            print(String(format: "SYNTHETIC feed → %@: %d accounts (%d droppers in %d schemes), %d transfers, %.0f MB, %.1f s",
+                         out, s.accounts, s.droppers, s.schemes, s.transfers, Double(s.bytes) / 1e6, s.seconds))
         }
     }
 }
