@@ -85,6 +85,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Legal", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
+        .target(name: "AntiFraud", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .target(
             name: "AqylServer",
             dependencies: [
@@ -117,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "AqylCLI",
             dependencies: [
-                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "Forecasting", "Legal",
+                "AqylServer", "AqylDemo", "AqylStore", "AqylKit", "AqylCore", "AqylML", "Assistance", "Appeals", "Vision", "Forecasting", "Legal", "AntiFraud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -135,6 +136,7 @@ let package = Package(
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(name: "LegalTests", dependencies: ["Legal", "AqylKit", "AqylML"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "AntiFraudTests", dependencies: ["AntiFraud", "AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",
             dependencies: [

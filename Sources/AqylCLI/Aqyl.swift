@@ -15,7 +15,7 @@ struct Aqyl: AsyncParsableCommand {
         commandName: "aqyl",
         abstract: "Aqyl: AI-assisted public services. The machine advises, a named official decides, every step is audited.",
         version: AqylVersion.value,
-        subcommands: [Serve.self, Migrate.self, AuditCommand.self, UsersCommand.self, RegionsCommand.self, ForestCommand.self, AssistanceCommand.self, TriageCommand.self, AppealsCommand.self, VisionCommand.self, ForecastCommand.self, LegalCommand.self])
+        subcommands: [Serve.self, Migrate.self, AuditCommand.self, UsersCommand.self, RegionsCommand.self, ForestCommand.self, AssistanceCommand.self, TriageCommand.self, AppealsCommand.self, VisionCommand.self, ForecastCommand.self, LegalCommand.self, FraudCommand.self])
 }
 
 /// The one configuration of a run, read here at the entry point and passed down: command-line flags first, then the

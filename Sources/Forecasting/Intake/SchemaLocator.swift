@@ -1,3 +1,4 @@
+import AqylKit
 import Foundation
 
 /// Finds the schema file of a `--format` name: `schemas/forecast-<format>.json` in the given directories or any
@@ -43,11 +44,7 @@ public enum SchemaLocator {
 
     /// CSV of rejected rows: file,line,column,value,reason.
     public static func rejectionsCSV(_ rejections: [IntakeRejection]) -> String {
-        func q(_ s: String?) -> String {
-            guard let s else { return "" }
-            if s.contains(",") || s.contains("\"") || s.contains("\n") { return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-            return s
-        }
+        func q(_ s: String?) -> String { CSVWriter.escape(s ?? "") }
         var out = "file,line,column,value,reason\n"
         for r in rejections { out += "\(q(r.file)),\(r.line),\(q(r.column)),\(q(r.value)),\(q(r.reason))\n" }
         return out
