@@ -65,7 +65,8 @@ private func row(_ f: Int, _ id: Int, _ x: Double, _ y: Double, conf: Double = 1
 
 /// py-motmetrics test data (TUD-Campus, TUD-Stadtmitte): MOTA 52.6 % / 56.4 % — skipped when absent.
 @Test func reproducesMotmetricsTestData() throws {
-    let root = "/work/shared/data/video/motmetrics_testdata"
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/data/video/motmetrics_testdata").path
     guard FileManager.default.fileExists(atPath: root) else {
         print("skipping: \(root) not present")
         return

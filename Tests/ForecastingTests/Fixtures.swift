@@ -37,3 +37,6 @@ func incident(_ day: String, _ x: Double, _ y: Double, _ category: String = "bur
 func planar(_ incidents: [Incident]) -> IncidentSet {
     IncidentSet(crs: .projected(name: "test metres", metresPerUnit: 1), incidents: incidents)
 }
+
+/// `../shared/data` beside the checkout (the team's data sets; tests that need them skip when absent).
+let sharedData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path

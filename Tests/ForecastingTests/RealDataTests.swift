@@ -4,7 +4,7 @@ import Testing
 
 /// Checks on the shared data sets; each skips with a note when its file is absent.
 @Suite struct RealDataTests {
-    let crime = "/work/shared/data/crime"
+    let crime = sharedData + "/crime"
 
     func schema(_ format: String) throws -> IntakeSchema {
         try IntakeSchema.load(path: repositoryRoot.appendingPathComponent("schemas/forecast-\(format).json").path)

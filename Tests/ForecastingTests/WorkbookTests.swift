@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func form1MWorkbook() throws {
-        let dir = "/work/shared/data/crime/kz_form1M_by_region"
+        let dir = sharedData + "/crime/kz_form1M_by_region"
         guard FileManager.default.fileExists(atPath: "\(dir)/Astana.XLSX") else { print("skipping: \(dir) not present"); return }
         let s = try RegionalSchema.load(path: repositoryRoot.appendingPathComponent("schemas/forecast-kz-form1m.json").path)
         let astana = try RegionalStatistics.readWorkbook(path: "\(dir)/Astana.XLSX", schema: s)
