@@ -36,7 +36,7 @@ struct ForecastInput: ParsableArguments {
             let schema = try IntakeSchema.load(path: schemaPath)
             return try Intake.read(paths: paths, schema: schema)
         } catch {
-            throw ValidationError(error.description)
+            throw CLIError(error.description)   // a problem in a file, not in the command line: no usage text
         }
     }
 }
@@ -150,7 +150,7 @@ extension ForecastCommand {
 
         func run() throws {
             let cellList: [ForecastCell]
-            do { cellList = try CellsFile.read(path: cells) } catch { throw ValidationError(error.description) }
+            do { cellList = try CellsFile.read(path: cells) } catch { throw CLIError(error.description) }
             let set = try input.load()
             try reportRejections(set, to: rejects)
             var area = studyArea

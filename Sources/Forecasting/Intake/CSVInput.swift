@@ -28,7 +28,7 @@ enum CSVInput {
             return Table(header: reader.header.map { $0.trimmedASCII }, records: records, ragged: ragged,
                          sha256: Hashing.sha256Hex(bytes: bytes))
         } catch let e as CSVError {
-            throw IntakeError(file: file, line: e.line, message: e.reason == .noHeader
+            throw IntakeError(file: file, line: e.line, column: e.columnName, message: e.reason == .noHeader
                               ? "the file is empty: a header row is required" : e.message)
         } catch {
             throw IntakeError(file: file, message: "\(error)")
