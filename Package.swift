@@ -84,12 +84,20 @@ let package = Package(
             dependencies: ["AqylKit", "AqylML", "AqylCore", "AqylStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strict
         ),
-        .target(name: "Legal", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
+        .target(
+            name: "Legal",
+            dependencies: [
+                "AqylKit", "AqylML", "AqylCore", "AqylStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "AntiFraud", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .target(
             name: "AqylServer",
             dependencies: [
-                "AqylKit", "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision",
+                "AqylKit", "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision", "Legal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +143,7 @@ let package = Package(
         .testTarget(name: "AssistanceTests", dependencies: ["AqylKit", "Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(name: "AqylStoreTests", dependencies: ["AqylStore", "AqylCore", "AqylTestSupport"], swiftSettings: strict),
-        .testTarget(name: "LegalTests", dependencies: ["Legal", "AqylKit", "AqylML"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "LegalTests", dependencies: ["Legal", "AqylKit", "AqylML", "AqylCore", "AqylTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AntiFraudTests", dependencies: ["AntiFraud", "AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(
             name: "AqylServerTests",

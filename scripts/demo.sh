@@ -4,4 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product aqyl
+# Legal questions are answered from the Constitution in ../shared/data when it is beside the checkout (AQYL_LEGAL_INDEX
+# names another index; without any, POST /v1/legal/questions answers 503).
+if [ -z "${AQYL_LEGAL_INDEX:-}" ] && [ -d ../shared/data/legal/kz_constitution_2026 ]; then
+  mkdir -p .demo
+  .build/debug/aqyl legal index --acts ../shared/data/legal/kz_constitution_2026 --dense none --out .demo/legal.idx >/dev/null 2>&1 \
+    && export AQYL_LEGAL_INDEX=.demo/legal.idx
+fi
 exec .build/debug/aqyl serve --database "${AQYL_DATABASE:-sqlite:aqyl.sqlite}" "$@"

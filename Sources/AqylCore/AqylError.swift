@@ -6,7 +6,8 @@ import Foundation
 /// and by the CLI as `error: message (field)`.
 public struct AqylError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        case badRequest, unauthorized, forbidden, notFound, methodNotAllowed, conflict, payloadTooLarge, unprocessable, internalError
+        case badRequest, unauthorized, forbidden, notFound, methodNotAllowed, conflict, payloadTooLarge, unprocessable, tooManyRequests,
+             internalError, unavailable
         /// The HTTP status code for this kind.
         public var status: Int {
             switch self {
@@ -18,7 +19,9 @@ public struct AqylError: Error, Sendable, Equatable, CustomStringConvertible {
             case .conflict: 409
             case .payloadTooLarge: 413
             case .unprocessable: 422
+            case .tooManyRequests: 429
             case .internalError: 500
+            case .unavailable: 503
             }
         }
     }

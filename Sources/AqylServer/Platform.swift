@@ -4,6 +4,7 @@ import AqylStore
 import Assistance
 import Configuration
 import Foundation
+import Legal
 import Logging
 import Vision
 
@@ -14,6 +15,7 @@ public enum PlatformModules {
         AssistanceModule.self,
         AppealsModule.self,
         VisionModule.self,
+        LegalModule.self,
     ]
 }
 

@@ -112,7 +112,9 @@ struct Open311Document {
         case .conflict: 409
         case .payloadTooLarge: 413
         case .methodNotAllowed: 405
+        case .tooManyRequests: 429
         case .internalError: 500
+        case .unavailable: 503
         case .badRequest, .unprocessable: 400
         }
         let description = e.field.map { "\(e.message) (\($0))" } ?? e.message
