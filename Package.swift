@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -68,7 +69,16 @@ let package = Package(
         ),
         .target(name: "Assistance", dependencies: ["AqylKit", "AqylCore", "AqylStore", "AqylML", .product(name: "SQLKit", package: "sql-kit")],
                 swiftSettings: strict),
-        .target(name: "Forecasting", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
+        .target(
+            name: "Forecasting",
+            dependencies: [
+                "AqylKit", "AqylML", "AqylCore", "AqylStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Appeals",
             dependencies: [
@@ -97,7 +107,7 @@ let package = Package(
         .target(
             name: "AqylServer",
             dependencies: [
-                "AqylKit", "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision", "Legal",
+                "AqylKit", "AqylCore", "AqylStore", "AqylML", "Assistance", "Appeals", "Vision", "Legal", "Forecasting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,7 +148,7 @@ let package = Package(
         .testTarget(name: "AqylMLTests", dependencies: ["AqylKit", "AqylML"], swiftSettings: strict),
         .testTarget(name: "ArchitectureTests", swiftSettings: strict),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "AqylML", "AqylCore"], swiftSettings: strict),
-        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "AqylKit", "AqylML"], swiftSettings: strict),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "AqylKit", "AqylML", "AqylCore", "AqylTestSupport"], swiftSettings: strict),
         .testTarget(name: "AqylCoreTests", dependencies: ["AqylCore"], swiftSettings: strict),
         .testTarget(name: "AssistanceTests", dependencies: ["AqylKit", "Assistance", "AqylCore", "AqylML"], swiftSettings: strict),
         .testTarget(name: "AppealsTests", dependencies: ["Appeals", "AqylStore", "AqylCore", "AqylML", "AqylTestSupport"], swiftSettings: strict),

@@ -3,6 +3,7 @@ import AqylCore
 import AqylStore
 import Assistance
 import Configuration
+import Forecasting
 import Foundation
 import Legal
 import Logging
@@ -16,6 +17,7 @@ public enum PlatformModules {
         AppealsModule.self,
         VisionModule.self,
         LegalModule.self,
+        ForecastingModule.self,
     ]
 }
 
