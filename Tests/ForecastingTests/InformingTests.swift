@@ -152,7 +152,7 @@ struct InformingHTTPTests {
                 == .unprocessableContent)
             let ok = try await client.send(.post, "/v1/forecast/alerts/\(id)/review", token: alatau,
                                            json: #"{"outcome": "dismiss", "reason": "A police operation against car thieves found these"}"#)
-            #expect(ok.status == .ok && ok.json["status"] as? String == "dismissed", "\(ok.body)")
+            #expect(ok.status == .created && ok.json["status"] as? String == "dismissed", "\(ok.body)")
             // The core decision route may not decide forecasting recommendations: the review route checks more.
             #expect(try await client.send(.get, "/v1/forecast/deliveries?status=pending", token: admin).list("deliveries").count == 1)
             #expect(try await client.send(.get, "/v1/forecast/subscriptions", token: analyst).status == .forbidden)

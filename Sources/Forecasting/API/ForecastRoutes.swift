@@ -37,8 +37,8 @@ struct ForecastRoutes {
         try i.category.checkText("category", max: 100)
         try i.period.checkText("period", max: 40)
         try i.model.checkText("model", max: 200)
-        guard i.observed >= 0 else { throw AqylError.invalid("observed", "a count is 0 or more") }
-        guard i.expected.isFinite, i.expected >= 0 else { throw AqylError.invalid("expected", "0 or more") }
+        guard (0...1_000_000_000).contains(i.observed) else { throw AqylError.invalid("observed", "a count from 0 to 1,000,000,000") }
+        guard i.expected.isFinite, (0...1e9).contains(i.expected) else { throw AqylError.invalid("expected", "from 0 to 1,000,000,000") }
         guard (0...1).contains(i.pValue) else { throw AqylError.invalid("p_value", "within 0–1") }
         guard (0...1).contains(i.qValue) else { throw AqylError.invalid("q_value", "within 0–1") }
         let (alert, n) = try await centre.publish(ForecastCentre.AlertInput(
@@ -71,7 +71,7 @@ struct ForecastRoutes {
         }
         if let reason = input.reason { try reason.checkText("reason", max: 4000, allowBlank: true) }
         return try .json(try await centre.review(alertId: try r.parameter("id"), official: p, confirm: input.outcome == "confirm",
-                                                 reason: input.reason))
+                                                 reason: input.reason), status: 201)
     }
 
     struct SubscribeInput: APIInput {
@@ -85,6 +85,7 @@ struct ForecastRoutes {
     @Sendable func subscribe(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.admin)
         let i = try r.decode(SubscribeInput.self)
+        guard (i.categories ?? []).count <= 100 else { throw AqylError.invalid("categories", "at most 100 categories") }
         for c in i.categories ?? [] { try c.checkText("categories", max: 100) }
         let (sub, secret) = try await centre.subscribe(agency: i.agency, region: i.region, categories: i.categories ?? [],
                                                        webhookUrl: i.webhookUrl, by: p)
