@@ -11,7 +11,7 @@ bash scripts/check-openapi.sh >/dev/null
 # region, an IIN check digit, a reason required to disagree, ...), a schema-valid request may be answered 422; on the
 # Open311 routes, which follow GeoReport v2's single refusal status, 400 (`x-aqyl-refusal-status`). Nowhere else is a
 # 400 expected for schema-valid data. The per-operation settings are made from the document itself.
-.venv-tools/bin/python - "$WORK/schemathesis.toml" "${AQYL_LEGAL_INDEX:-}" <<'PY'
+.venv-tools/bin/python - "$WORK/schemathesis.toml" <<'PY'
 import sys, yaml
 doc = yaml.safe_load(open("Sources/AqylServer/Resources/openapi.yaml"))
 with open(sys.argv[1], "w") as out:
@@ -23,11 +23,6 @@ with open(sys.argv[1], "w") as out:
             if refusal:
                 lines.append('checks.positive_data_acceptance.expected-statuses = '
                              f'["2xx", "3xx", "401", "403", "404", "409", "{refusal}", "429", "5xx"]')
-            if name == "POST /v1/legal/questions" and not sys.argv[2]:
-                # No legal index could be built (no ../shared/data beside the checkout): the route answers its
-                # documented 503 legal_index_not_configured, so only its server-error check is off.
-                lines.append("checks.not_a_server_error.enabled = false")
-                print("schemathesis.sh: no legal index: the server-error check is off for " + name, file=sys.stderr)
             if lines:
                 out.write(f'[[operations]]\ninclude-name = "{name}"\n' + "\n".join(lines) + "\n\n")
 PY

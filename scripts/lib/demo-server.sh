@@ -6,12 +6,16 @@ BIN=${AQYL_BIN:-.build/debug/aqyl}
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 BASE="http://127.0.0.1:$PORT"
-# The legal consultation answers from an index built here from the Constitution in ../shared/data when it is there
-# (BM25 only, about a second); without it POST /v1/legal/questions answers 503 legal_index_not_configured.
+# The legal consultation answers from an index built here (BM25 only, about a second): of the Constitution in
+# ../shared/data when it is there, else of the hand-written test act in Tests/LegalTests/Fixtures/acts (not a real
+# law: it only lets the contract tests reach the answering code).
 LEGAL_ACTS=${AQYL_LEGAL_ACTS:-../shared/data/legal/kz_constitution_2026}
+[ -d "$LEGAL_ACTS" ] || LEGAL_ACTS=Tests/LegalTests/Fixtures/acts
 LEGAL_INDEX=""
-if [ -z "${AQYL_LEGAL_INDEX:-}" ] && [ -d "$LEGAL_ACTS" ]; then
-  "$BIN" legal index --acts "$LEGAL_ACTS" --dense none --out "$WORK/legal.idx" >/dev/null 2>&1 && LEGAL_INDEX="$WORK/legal.idx"
+if [ -z "${AQYL_LEGAL_INDEX:-}" ]; then
+  "$BIN" legal index --acts "$LEGAL_ACTS" --dense none --out "$WORK/legal.idx" >"$WORK/legal-index.log" 2>&1 \
+    || { cat "$WORK/legal-index.log" >&2; echo "demo-server.sh: could not build the legal index" >&2; exit 1; }
+  LEGAL_INDEX="$WORK/legal.idx"
 fi
 export AQYL_LEGAL_INDEX=${AQYL_LEGAL_INDEX:-$LEGAL_INDEX}
 "$BIN" serve --database "sqlite:$WORK/aqyl.sqlite" --port "$PORT" >"$WORK/server.log" 2>&1 &
