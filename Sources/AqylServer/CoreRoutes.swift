@@ -240,15 +240,9 @@ struct CoreRoutes {
         return try .json(Out(recommendation: rec, decision: decision))
     }
 
-    struct DecisionInput: APIInput {
-        var outcome: String
-        var reason: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case outcome, reason }
-    }
-
     @Sendable func decide(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.officer, .admin)
-        let input = try r.decode(DecisionInput.self)
+        let input = try r.decode(OutcomeInput.self)
         let decision = try await core.decide(recommendationId: try r.parameter("id"), official: p, outcome: input.outcome,
                                              reason: input.reason, policy: policy)
         return try .json(decision, status: 201)

@@ -67,9 +67,7 @@ public struct InMemoryAppealsRepository: AppealsRepository {
 
     public func reports(_ filter: AppealListFilter, page: PageRequest) async throws -> Page<AppealReport> {
         let rows = await tables().reports.values.filter(filter.matches)
-            .filter { r in page.cursor.map { (Clock.millis(r.deadlineAt), r.id) > ($0.key, $0.id) } ?? true }
-            .sorted { (Clock.millis($0.deadlineAt), $0.id) < (Clock.millis($1.deadlineAt), $1.id) }
-        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: Clock.millis($0.deadlineAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.deadlineAt) }, id: \.id)
     }
 
     public func transition(_ report: AppealReport, from: AppealStatus, history: StatusEvent, audit: AuditEvent) async throws -> Bool {

@@ -91,3 +91,15 @@ public enum RegionFilter: Sendable, Equatable {
         node == Region.centreCode ? .all : .nodes(directory.subtree(of: node))
     }
 }
+
+extension Page {
+    /// Keyset paging over rows held in memory, the in-memory repositories' twin of SQL's
+    /// `appendAfter(cursor, key:, id:) … ORDER BY key, id LIMIT limit + 1`: the rows after `page.cursor` in (key, id)
+    /// order, cut to a page.
+    public init(keyset rows: some Sequence<Item>, page: PageRequest, key: (Item) -> Int64, id: (Item) -> String) {
+        let ordered = rows.map { (key: key($0), id: id($0), item: $0) }
+            .filter { r in page.cursor.map { (r.key, r.id) > ($0.key, $0.id) } ?? true }
+            .sorted { ($0.key, $0.id) < ($1.key, $1.id) }
+        self.init(rows: ordered.prefix(page.limit + 1).map(\.item), limit: page.limit) { Cursor(key: key($0), id: id($0)) }
+    }
+}

@@ -97,3 +97,11 @@ public func parseEnum<E: RawRepresentable & CaseIterable>(_ raw: String?, _ type
     }
     return v
 }
+
+/// The body of every decision and review route: an outcome and, when it disagrees with the recommendation, a reason.
+/// Each route checks the outcome against its own enum.
+public struct OutcomeInput: APIInput {
+    public var outcome: String
+    public var reason: String?
+    public enum CodingKeys: String, CodingKey, CaseIterable { case outcome, reason }
+}

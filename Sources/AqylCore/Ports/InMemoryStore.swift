@@ -155,11 +155,7 @@ public actor InMemoryStore: PlatformPersistence {
             filter.regions.contains(r.regionKato) && (filter.status.map { r.status == $0 } ?? true)
                 && (filter.domain.map { r.domain == $0 } ?? true)
         }
-        .map { (Clock.millis($0.createdAt), $0) }
-        .filter { k, r in page.cursor.map { (k, r.id) > ($0.key, $0.id) } ?? true }
-        .sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
-        .prefix(page.limit + 1).map(\.1)
-        return Page(rows: rows, limit: page.limit) { Cursor(key: Clock.millis($0.createdAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.createdAt) }, id: \.id)
     }
 
     public func recordDecision(_ decision: Decision, on recommendation: Recommendation, audit: AuditEvent) async throws {

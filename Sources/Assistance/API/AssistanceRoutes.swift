@@ -44,15 +44,9 @@ struct AssistanceRoutes {
         return try .json(ApplicationView(try await service.application(id: try r.parameter("id"), reader: p)))
     }
 
-    struct DecisionInput: APIInput {
-        var outcome: String
-        var reason: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case outcome, reason }
-    }
-
     @Sendable func decide(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.officer, .admin)
-        let input = try r.decode(DecisionInput.self)
+        let input = try r.decode(OutcomeInput.self)
         guard let outcome = ASPOutcome(rawValue: input.outcome) else {
             throw AqylError.invalid("outcome", "outcome must be approve or reject")
         }

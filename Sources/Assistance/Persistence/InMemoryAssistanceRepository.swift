@@ -61,9 +61,7 @@ public struct InMemoryAssistanceRepository: AssistanceRepository {
         let rows = await tables().applications.values.filter { a in
             filter.regions.contains(a.districtKato) && (filter.status.map { a.status == $0 } ?? true)
         }
-        .filter { a in page.cursor.map { (Clock.millis(a.createdAt), a.id) > ($0.key, $0.id) } ?? true }
-        .sorted { (Clock.millis($0.createdAt), $0.id) < (Clock.millis($1.createdAt), $1.id) }
-        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: Clock.millis($0.createdAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.createdAt) }, id: \.id)
     }
 
     public func decide(_ application: ASPApplication, status: ApplicationStatus, decision: Decision, on recommendation: Recommendation,

@@ -57,15 +57,9 @@ struct ForecastRoutes {
         return try .json(Out(alerts: page.items, nextCursor: page.next?.description))
     }
 
-    struct ReviewInput: APIInput {
-        var outcome: String
-        var reason: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case outcome, reason }
-    }
-
     @Sendable func review(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.analyst, .officer, .admin)
-        let input = try r.decode(ReviewInput.self)
+        let input = try r.decode(OutcomeInput.self)
         guard input.outcome == "confirm" || input.outcome == "dismiss" else {
             throw AqylError.invalid("outcome", "confirm or dismiss")
         }

@@ -28,9 +28,7 @@ public struct InMemoryForecastRepository: ForecastRepository {
     public func alerts(in regions: RegionFilter, status: StoredForecastAlert.Status?, page: PageRequest) async throws -> Page<StoredForecastAlert> {
         let rows = await tables().alerts.values
             .filter { a in regions.contains(a.regionKato) && (status.map { a.status == $0 } ?? true) }
-            .filter { a in page.cursor.map { (Clock.millis(a.createdAt), a.id) > ($0.key, $0.id) } ?? true }
-            .sorted { (Clock.millis($0.createdAt), $0.id) < (Clock.millis($1.createdAt), $1.id) }
-        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: Clock.millis($0.createdAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.createdAt) }, id: \.id)
     }
 
     public func review(_ alert: StoredForecastAlert, status: StoredForecastAlert.Status, decision: Decision, on recommendation: Recommendation,
@@ -91,8 +89,6 @@ public struct InMemoryForecastRepository: ForecastRepository {
     public func deliveries(status: ForecastDelivery.Status?, page: PageRequest) async throws -> Page<ForecastDelivery> {
         let rows = await tables().deliveries.values
             .filter { d in status.map { d.status == $0 } ?? true }
-            .filter { d in page.cursor.map { (Clock.millis(d.createdAt), d.id) > ($0.key, $0.id) } ?? true }
-            .sorted { (Clock.millis($0.createdAt), $0.id) < (Clock.millis($1.createdAt), $1.id) }
-        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: Clock.millis($0.createdAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.createdAt) }, id: \.id)
     }
 }

@@ -35,8 +35,6 @@ public struct InMemoryLegalRepository: LegalRepository {
     public func escalated(in regions: RegionFilter, page: PageRequest) async throws -> Page<StoredLegalQuestion> {
         let rows = await questions().values
             .filter { $0.recommendationId != nil && regions.contains($0.regionKato) }
-            .filter { q in page.cursor.map { (Clock.millis(q.createdAt), q.id) > ($0.key, $0.id) } ?? true }
-            .sorted { (Clock.millis($0.createdAt), $0.id) < (Clock.millis($1.createdAt), $1.id) }
-        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: Clock.millis($0.createdAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.createdAt) }, id: \.id)
     }
 }

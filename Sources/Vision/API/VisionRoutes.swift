@@ -69,15 +69,9 @@ struct VisionRoutes {
         return try .json(try await service.event(id: try r.parameter("id"), reader: p))
     }
 
-    struct ReviewInput: APIInput {
-        var outcome: String
-        var reason: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case outcome, reason }
-    }
-
     @Sendable func review(_ r: APIRequest) async throws -> APIResponse {
         let p = try r.require(.operator, .officer, .admin)
-        let input = try r.decode(ReviewInput.self)
+        let input = try r.decode(OutcomeInput.self)
         guard let outcome = ReviewOutcome(rawValue: input.outcome) else {
             throw AqylError.invalid("outcome", "outcome must be confirm or dismiss")
         }

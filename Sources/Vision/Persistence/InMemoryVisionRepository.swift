@@ -62,9 +62,7 @@ public struct InMemoryVisionRepository: VisionRepository {
     public func events(_ filter: VisionEventFilter, page: PageRequest) async throws -> Page<StoredVisionEvent> {
         let rows = await tables().events.values
             .filter { e in filter.regions.contains(e.districtKato) && (filter.status.map { e.status == $0 } ?? true) }
-            .filter { e in page.cursor.map { (Clock.millis(e.createdAt), e.id) > ($0.key, $0.id) } ?? true }
-            .sorted { (Clock.millis($0.createdAt), $0.id) < (Clock.millis($1.createdAt), $1.id) }
-        return Page(rows: Array(rows.prefix(page.limit + 1)), limit: page.limit) { Cursor(key: Clock.millis($0.createdAt), id: $0.id) }
+        return Page(keyset: rows, page: page, key: { Clock.millis($0.createdAt) }, id: \.id)
     }
 
     public func review(_ event: StoredVisionEvent, status: VisionEventStatus, decision: Decision, on recommendation: Recommendation,
