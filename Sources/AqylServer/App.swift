@@ -115,7 +115,9 @@ struct JobService: Service {
         do { try await cancelWhenGracefulShutdown { try await ready.wait() } } catch { return }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let n = try await job.runOnce(now: clock.now())
+                // A pass in flight is cancelled on shutdown too (each item is claimed in its own transaction, so
+                // what it did not reach is picked up by the next pass or server).
+                let n = try await cancelWhenGracefulShutdown { try await job.runOnce(now: clock.now()) }
                 if n > 0 { logger.info("\(job.name): \(n) items") }
             } catch {
                 logger.error("\(job.name) failed", metadata: ["error": .string(String(describing: error))])

@@ -182,6 +182,7 @@ public final class ForecastCentre: Sendable {
     public func deliverDue(now: Date) async throws -> Int {
         let claimed = try await repository.claimDue(now: now, lease: 120, limit: options.batch)
         for c in claimed {
+            try Task.checkCancellation()   // shutting down: the rest keep their lease and are tried again later
             let body = try Self.payload(c)
             let headers = ["Content-Type": "application/json", WebhookSignature.header: WebhookSignature.sign(body: body, secret: c.secret, at: now),
                            "X-Aqyl-Delivery": c.delivery.id]
